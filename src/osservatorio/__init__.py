@@ -1,0 +1,1 @@
+"""Osservatorio: welfare knowledge system."""

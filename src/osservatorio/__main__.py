@@ -1,0 +1,3 @@
+from osservatorio.cli import main
+
+main()

@@ -1,0 +1,44 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from osservatorio.accounts.access import public
+
+
+@public
+@require_GET
+def home(request):
+    return render(request, "core/home.html")
+
+
+@public
+@require_GET
+def accessibility(request):
+    return render(request, "core/accessibility.html")
+
+
+@public
+@require_GET
+def privacy(request):
+    return render(request, "core/privacy.html")
+
+
+@public
+@require_GET
+def legal(request):
+    return render(request, "core/legal.html")
+
+
+def page_not_found(request, exception=None):
+    message = ""
+    if exception is not None and exception.args and isinstance(exception.args[0], str):
+        # Only our own Http404 messages are shown: they are written for the user, in Italian.
+        message = exception.args[0] if getattr(exception, "user_message", False) else ""
+    return render(request, "core/404.html", {"message": message}, status=404)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "core/403.html", status=403)
+
+
+def server_error(request):
+    return render(request, "core/500.html", status=500)
