@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "osservatorio.accounts",
     "osservatorio.territory",
     "osservatorio.sources",
+    "osservatorio.records",
     "osservatorio.indicators",
     "osservatorio.measures",
 ]

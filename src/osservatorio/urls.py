@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", include("osservatorio.accounts.urls")),
     path("territorio/", include("osservatorio.territory.urls")),
     path("fonti/", include("osservatorio.sources.urls")),
+    path("dati-servizi/", include("osservatorio.records.urls")),
     path("indicatori/", include("osservatorio.indicators.urls")),
     path("misure/", include("osservatorio.measures.urls")),
     path("", include("osservatorio.core.urls")),
