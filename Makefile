@@ -1,32 +1,24 @@
-# The two commands of the README: `make demo` and `make test`. Everything else is a helper.
+# The two commands of the README: `make demo` and `make test`. The work is in scripts/.
 SHELL := /bin/bash
-PORT ?= 8000
-HOST ?= 127.0.0.1
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
-export UV_LINK_MODE ?= copy
+export PORT ?= 8000
+export HOST ?= 127.0.0.1
 
-.PHONY: demo test install bench lint format messages serve
+.PHONY: demo test bench lint format messages
 
-$(UV):
-	@python3 -m pip install --user --quiet "uv==0.13.9" || python3 -m pip install --quiet "uv==0.13.9"
-
-install: $(UV)
-	@$(UV) sync --frozen --quiet
-
-demo: install
+demo:
 	@bash scripts/demo.sh
 
-test: $(UV)
+test:
 	@bash scripts/test.sh
 
-bench: install
+bench:
 	@bash scripts/bench.sh
 
-lint: install
-	@$(UV) run ruff check . && $(UV) run ruff format --check .
+lint:
+	@UV=$$(bash scripts/uv.sh) && $$UV run ruff check . && $$UV run ruff format --check .
 
-format: install
-	@$(UV) run ruff format . && $(UV) run ruff check --fix .
+format:
+	@UV=$$(bash scripts/uv.sh) && $$UV run ruff format . && $$UV run ruff check --fix .
 
-messages: install
-	@cd src/osservatorio && $(UV) run django-admin makemessages -l en --ignore 'core/static/*' && $(UV) run django-admin compilemessages
+messages:
+	@bash scripts/messages.sh

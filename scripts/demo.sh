@@ -3,10 +3,12 @@
 # Idempotent: a second run loads nothing twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-UV=$(command -v uv || echo "$HOME/.local/bin/uv")
+UV=$(bash scripts/uv.sh)
 CONFIG=${OSSERVATORIO_CONFIG:-config/cremona.env}
 set -a; source "$CONFIG"; set +a
 PORT=${PORT:-8000}
+export UV_LINK_MODE=${UV_LINK_MODE:-copy}
+"$UV" sync --frozen --quiet
 HOST=${HOST:-127.0.0.1}
 
 if ! "$UV" run python - "$HOST" "$PORT" <<'PY'

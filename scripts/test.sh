@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-UV=$(command -v uv || echo "$HOME/.local/bin/uv")
+UV=$(bash scripts/uv.sh)
 export UV_LINK_MODE=${UV_LINK_MODE:-copy}
 t0=$(date +%s)
 
