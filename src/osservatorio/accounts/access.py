@@ -4,6 +4,19 @@ Every view of the project is decorated with `public` or `roles_required(...)`. T
 policy and attaches it to the view as `access_policy`, so the permission-matrix test can walk the URLconf
 and check each URL against what it declares. Comune scope is a data rule: views holding records call
 `check_comune()` or filter with `user_comune_codes()`.
+
+Both decorators work on a function view, on a Django class-based view and on a Django REST framework
+view or viewset (decorate the class; `as_view()` then carries the policy):
+
+    @roles_required(Role.OPERATORE, Role.OPERATORE_COMUNALE, personal_data=True, comune_scoped=True)
+    @require_GET
+    def record_detail(request, pk): ...
+
+    @roles_required(Role.ANALISTA, personal_data=True)
+    class RecordViewSet(viewsets.ReadOnlyModelViewSet): ...
+
+The policy decorator must be the outermost one, so that a forbidden visitor is refused before anything
+else (method checks included) looks at the request.
 """
 
 from __future__ import annotations
@@ -31,23 +44,42 @@ class AccessPolicy:
         return role is not None and role in self.roles
 
 
-def public(view: Callable) -> Callable:
-    view.access_policy = AccessPolicy(public=True)
+PUBLIC = AccessPolicy(public=True)
+
+
+def _is_class(view) -> bool:
+    return isinstance(view, type)
+
+
+def _is_drf_view(cls: type) -> bool:
+    try:
+        from rest_framework.views import APIView
+    except ImportError:  # pragma: no cover - DRF is a dependency of the project
+        return False
+    return issubclass(cls, APIView)
+
+
+def public(view):
+    """Anyone, anonymous visitors included, may open this view."""
+    view.access_policy = PUBLIC
     return view
 
 
 def user_role(user) -> str | None:
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return None
     return user.effective_role
 
 
 def roles_required(
     *roles: str | Iterable[str], personal_data: bool = False, comune_scoped: bool = False
-) -> Callable[[Callable], Callable]:
+) -> Callable:
     """Only these roles (the amministratore always) may open the view.
 
-    personal_data=True records every successful response in the AccessLog.
+    personal_data=True records every successful response in the AccessLog (who, when, which object,
+    from where). comune_scoped=True declares that the view shows records of one or more comuni and
+    narrows them to the user's scope (`check_comune`/`user_comune_codes`); the permission matrix then
+    checks that an operatore comunale is refused a record of another comune.
     """
     wanted: set[str] = set()
     for r in roles:
@@ -60,34 +92,61 @@ def roles_required(
         public=False, roles=frozenset(wanted), personal_data=personal_data, comune_scoped=comune_scoped
     )
 
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if user_role(request.user) not in policy.roles:
-                raise PermissionDenied
-            response = view(request, *args, **kwargs)
-            if policy.personal_data and response.status_code < 400:
-                from .audit import record_read
+    def decorator(view):
+        if _is_class(view):
+            if _is_drf_view(view):
+                from .drf import apply_policy_to_api_view
 
-                record_read(request, response, kwargs)
-            return response
-
+                return apply_policy_to_api_view(view, policy)
+            view.dispatch = _enforced(view.dispatch, policy, bound=True)
+            view.access_policy = policy
+            return view
+        wrapped = _enforced(view, policy)
         wrapped.access_policy = policy
         return wrapped
 
     return decorator
 
 
+def _enforced(view: Callable, policy: AccessPolicy, bound: bool = False) -> Callable:
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        # A bound dispatch receives (self, request, ...), a function view (request, ...).
+        request = args[1] if bound else args[0]
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if user_role(request.user) not in policy.roles:
+            raise PermissionDenied
+        response = view(*args, **kwargs)
+        if policy.personal_data and response.status_code < 400:
+            from .audit import record_view_read
+
+            record_view_read(request, response, kwargs)
+        return response
+
+    return wrapped
+
+
+def get_access_policy(view: Callable) -> AccessPolicy | None:
+    """The policy declared on a view function as resolved from the URLconf (function or `as_view()`)."""
+    policy = getattr(view, "access_policy", None)
+    if policy is not None:
+        return policy
+    for attr in ("view_class", "cls"):
+        cls = getattr(view, attr, None)
+        if cls is not None and getattr(cls, "access_policy", None) is not None:
+            return cls.access_policy
+    return None
+
+
 def user_comune_codes(user) -> frozenset[str] | None:
     """Codes of the comuni whose records this user may see; None means all of them."""
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return frozenset()
     return user.comune_codes()
 
 
 def check_comune(user, comune_code: str) -> None:
     allowed = user_comune_codes(user)
-    if allowed is not None and comune_code not in allowed:
+    if allowed is not None and str(comune_code) not in allowed:
         raise PermissionDenied

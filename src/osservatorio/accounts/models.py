@@ -47,11 +47,17 @@ class ComuneScope(models.Model):
 class AccessLog(models.Model):
     """A read of a page or API response holding personal data: who, when, what, from where."""
 
+    class Channel(models.TextChoices):
+        WEB = "web", _("pagina web")
+        API = "api", _("API")
+        SERVICE = "servizio", _("esportazione o servizio interno")
+
     at = models.DateTimeField(_("quando"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     username = models.CharField(_("utente"), max_length=150)
     role = models.CharField(_("ruolo"), max_length=32)
     method = models.CharField(max_length=8)
+    channel = models.CharField(_("canale"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     path = models.CharField(_("percorso"), max_length=500)
     view_name = models.CharField(_("vista"), max_length=200, blank=True)
     object_ref = models.CharField(_("oggetto"), max_length=200, blank=True)
@@ -63,4 +69,7 @@ class AccessLog(models.Model):
         verbose_name = _("accesso a dati personali")
         verbose_name_plural = _("accessi a dati personali")
         ordering = ["-at"]
-        indexes = [models.Index(fields=["username", "at"])]
+        indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["comune_code", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.path}"
