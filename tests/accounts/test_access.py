@@ -103,7 +103,11 @@ def test_personal_data_read_is_logged_with_who_what_where(users):
     op = users[Role.OPERATORE_COMUNALE]
     record_view(get(op, "/dati/019036/"), comune_code=SCOPED_COMUNE)
     entry = AccessLog.objects.get()
-    assert (entry.username, entry.role, entry.comune_code) == ("op.comunale", Role.OPERATORE_COMUNALE, "019036")
+    assert (entry.username, entry.role, entry.comune_code) == (
+        "op.comunale",
+        Role.OPERATORE_COMUNALE,
+        "019036",
+    )
     assert entry.path == "/dati/019036/"
     assert entry.object_ref == "comune_code=019036"
     assert entry.ip_address == "10.1.2.3"
@@ -173,4 +177,8 @@ def test_record_read_from_a_service_names_the_object(users):
     assert entry.channel == "servizio"
     assert entry.ip_address is None
     entry = record_read(analista, object_ref="export:domande-2025", comune_code="019036", what="esportazione")
-    assert (entry.object_ref, entry.comune_code, entry.path) == ("export:domande-2025", "019036", "esportazione")
+    assert (entry.object_ref, entry.comune_code, entry.path) == (
+        "export:domande-2025",
+        "019036",
+        "esportazione",
+    )

@@ -27,6 +27,8 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 from .roles import ALL_ROLES, Role
 
@@ -108,14 +110,26 @@ def roles_required(
     return decorator
 
 
+def is_api_view(view: Callable) -> bool:
+    """A REST framework view (class-based or @api_view): it answers in JSON, never with a redirect."""
+    cls = getattr(view, "cls", None)
+    return isinstance(cls, type) and _is_drf_view(cls)
+
+
 def _enforced(view: Callable, policy: AccessPolicy, bound: bool = False) -> Callable:
+    api = not bound and is_api_view(view)
+
     @wraps(view)
     def wrapped(*args, **kwargs):
         # A bound dispatch receives (self, request, ...), a function view (request, ...).
         request = args[1] if bound else args[0]
         if not request.user.is_authenticated:
+            if api:
+                return JsonResponse({"detail": _("Autenticazione richiesta.")}, status=401)
             return redirect_to_login(request.get_full_path())
         if user_role(request.user) not in policy.roles:
+            if api:
+                return JsonResponse({"detail": _("Il suo ruolo non consente questi dati.")}, status=403)
             raise PermissionDenied
         response = view(*args, **kwargs)
         if policy.personal_data and response.status_code < 400:
