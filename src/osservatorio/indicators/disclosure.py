@@ -1,0 +1,355 @@
+"""Statistical disclosure control for counts computed from personal records (Sistan threshold rule).
+
+The table
+---------
+Leaf counts (e.g. service users by comune × month × sex × age band × nationality) are expanded to every
+margin: each dimension is a tree (comune → ambito → provincia → total, or sex → total) and the table holds
+one cell for every combination of tree nodes that has units under it. Each parent cell equals the sum of
+its children along any one dimension; those equalities are the *constraints* an attacker can use.
+Absent combinations are structural zeros, public like any zero.
+
+The rule
+--------
+1. Primary suppression: every cell with 0 < units < threshold (3 by default, higher for sensitive topics).
+   Zeros are released: a zero says nobody, it does not single out a person.
+2. Consistency with the previous release: a cell suppressed there stays suppressed; a cell published there
+   with the same value is public knowledge — it is never relied on as a complement and the attacker is
+   assumed to know it.
+3. Secondary suppression, repeated until nothing changes:
+   a. every constraint that contains a suppressed cell contains at least two (no single differencing);
+   b. the suppressed cells of such a constraint add up to at least the threshold (the constraint alone
+      cannot show that a hidden cell is below the threshold);
+   c. no suppressed cell is a linear combination of published cells: e_i must not lie in the row space
+      of the constraint matrix restricted to the hidden cells (checked exactly with a null-space basis
+      per connected component; components above DENSE_LIMIT cells use the projection of random vectors
+      onto the null space by LSQR, and anything not clearly free counts as recoverable).
+   Complements are the smallest positive published cells of the constraint at fault, so that the
+   information lost is small; zeros are never used as complements.
+Why this is safe against nonnegativity (linear-programming) attacks as well: all hidden cells used as
+complements are positive, and zero cells that are hidden (only possible through rule 2) are treated as
+known in step c. The true table is then an interior point of the attacker's feasible set along every
+free direction, so no hidden cell has equal lower and upper bounds. The property tests in
+tests/indicators/test_disclosure.py attack random tables by single differencing, least squares and LP.
+
+Every decision is logged with its reason and the constraint that triggered it; the log never contains
+the hidden values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+import scipy.linalg
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.sparse.linalg import lsqr
+
+TOTAL = "_T"
+DEFAULT_THRESHOLD = 3
+DENSE_LIMIT = 1500
+
+PRIMARY = "primaria"
+PREVIOUS = "rilascio_precedente"
+SINGLE = "secondaria_differenza"
+MASS = "secondaria_somma_sotto_soglia"
+LINEAR = "secondaria_combinazione_lineare"
+
+REASON_TEXT = {
+    PRIMARY: "meno di {k} unità",
+    PREVIOUS: "già soppressa nel rilascio precedente",
+    SINGLE: "altrimenti ricavabile per differenza dal vincolo {constraint}",
+    MASS: "le celle nascoste del vincolo {constraint} sommavano a meno di {k} unità",
+    LINEAR: "altrimenti ricavabile combinando più vincoli (a partire da {constraint})",
+}
+
+
+@dataclass
+class Table:
+    """All cells of a hierarchical frequency table and the additive constraints between them."""
+
+    dims: list[str]
+    cells: pl.DataFrame  # dims + "value"; the row index is the cell id
+    constraints: sparse.csr_matrix  # rows: +1 on the children, -1 on the parent (A @ values == 0)
+    constraint_parent: np.ndarray  # parent cell id of each constraint row
+    constraint_dim: np.ndarray  # index into dims of each constraint row
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.cells["value"].to_numpy()
+
+    def key(self, i: int) -> tuple:
+        return tuple(self.cells.row(int(i))[: len(self.dims)])
+
+    def describe_constraint(self, r: int) -> str:
+        parent = self.key(self.constraint_parent[r])
+        dim = self.dims[self.constraint_dim[r]]
+        coords = ", ".join(f"{d}={v}" for d, v in zip(self.dims, parent, strict=True))
+        return f"[{coords}] = somma per {dim}"
+
+
+@dataclass
+class Decision:
+    cell: tuple
+    reason: str
+    constraint: str = ""
+    text: str = ""
+
+
+@dataclass
+class Protection:
+    table: Table
+    suppressed: np.ndarray
+    known: np.ndarray  # cells public through the previous release
+    decisions: list[Decision] = field(default_factory=list)
+    unchecked_components: int = 0
+
+    def published(self) -> pl.DataFrame:
+        return self.table.cells.with_columns(
+            pl.Series("suppressed", self.suppressed),
+            pl.when(pl.Series(self.suppressed)).then(None).otherwise(pl.col("value")).alias("value"),
+        )
+
+
+def _ancestors(parents: Mapping[str, str], nodes: Sequence[str]) -> pl.DataFrame:
+    rows_node, rows_anc = [], []
+    for node in nodes:
+        seen = set()
+        current = node
+        while current is not None and current not in seen:
+            seen.add(current)
+            rows_node.append(node)
+            rows_anc.append(current)
+            current = parents.get(current, TOTAL if current != TOTAL else None)
+    return pl.DataFrame({"node": rows_node, "anc": rows_anc}, schema={"node": pl.Utf8, "anc": pl.Utf8})
+
+
+def build_table(
+    leaves: pl.DataFrame,
+    dims: Sequence[str],
+    parents: Mapping[str, Mapping[str, str]] | None = None,
+    value: str = "value",
+) -> Table:
+    """Expand leaf counts to all margins. `parents[dim]` maps a node to its parent (missing → total)."""
+    parents = parents or {}
+    dims = list(dims)
+    df = leaves.select(
+        [pl.col(d).cast(pl.Utf8) for d in dims] + [pl.col(value).cast(pl.Int64).alias("value")]
+    )
+    for d in dims:
+        if df[d].null_count():
+            raise ValueError(f"la dimensione «{d}» ha valori mancanti: ogni unità deve avere una modalità")
+    df = df.group_by(dims).agg(pl.col("value").sum())
+    for d in dims:
+        chain = _ancestors(parents.get(d, {}), df[d].unique().to_list())
+        df = (
+            df.join(chain, left_on=d, right_on="node")
+            .drop(d)
+            .rename({"anc": d})
+            .group_by(dims)
+            .agg(pl.col("value").sum())
+        )
+    cells = df.sort(dims).with_row_index("id")
+    rows, cols, data, parent_ids, dim_ids = [], [], [], [], []
+    n_constraints = 0
+    for k, d in enumerate(dims):
+        mapping = parents.get(d, {})
+        nodes = cells[d].unique().to_list()
+        up = pl.DataFrame(
+            {"node": nodes, "up": [mapping.get(n, TOTAL) if n != TOTAL else None for n in nodes]},
+            schema={"node": pl.Utf8, "up": pl.Utf8},
+        )
+        child = cells.join(up, left_on=d, right_on="node").filter(pl.col("up").is_not_null())
+        others = [x for x in dims if x != d]
+        parent = cells.select(others + [pl.col(d).alias("up"), pl.col("id").alias("pid")])
+        links = child.join(parent, on=others + ["up"]).select("id", "pid")
+        if links.height == 0:
+            continue
+        pids = links["pid"].unique().sort()
+        row_of = pl.DataFrame({"pid": pids, "r": np.arange(len(pids)) + n_constraints})
+        links = links.join(row_of, on="pid")
+        rows += [links["r"].to_numpy(), row_of["r"].to_numpy()]
+        cols += [links["id"].to_numpy(), pids.to_numpy()]
+        data += [np.ones(links.height, dtype=np.int8), -np.ones(len(pids), dtype=np.int8)]
+        parent_ids.append(pids.to_numpy())
+        dim_ids.append(np.full(len(pids), k))
+        n_constraints += len(pids)
+    n = cells.height
+    if n_constraints:
+        matrix = sparse.csr_matrix(
+            (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(n_constraints, n)
+        )
+        cp, cd = np.concatenate(parent_ids), np.concatenate(dim_ids)
+    else:
+        matrix = sparse.csr_matrix((0, n), dtype=np.int8)
+        cp = cd = np.zeros(0, dtype=np.int64)
+    return Table(dims, cells.drop("id"), matrix, cp, cd)
+
+
+def _previous_state(table: Table, previous: pl.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """(sticky, known): cells suppressed in the previous release, cells published there unchanged."""
+    n = table.cells.height
+    if previous is None or previous.height == 0:
+        return np.zeros(n, bool), np.zeros(n, bool)
+    prev = previous.select(
+        [pl.col(d).cast(pl.Utf8) for d in table.dims]
+        + [pl.col("value").cast(pl.Int64).alias("prev_value"), pl.col("suppressed").cast(pl.Boolean)]
+    )
+    joined = table.cells.with_row_index("id").join(prev, on=table.dims, how="left").sort("id")
+    sticky = joined["suppressed"].fill_null(False).to_numpy()
+    known = (
+        ~joined["suppressed"].fill_null(True) & (joined["prev_value"] == joined["value"]).fill_null(False)
+    ).to_numpy()
+    return sticky, known
+
+
+def _pick_complements(
+    table: Table, bad_rows: np.ndarray, suppressed: np.ndarray, eligible: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each constraint row at fault, its smallest positive published eligible cell (row, cell)."""
+    sub = table.constraints[bad_rows].tocoo()
+    cells = sub.col
+    values = table.values[cells]
+    # Positive cells first; zeros only when the constraint has nothing else (a hidden zero is needed when
+    # the rest of the row is public). Cells known from the previous release protect nothing.
+    open_ = ~suppressed[cells] & eligible[cells]
+    tier = np.full(len(cells), 9)
+    tier[open_ & (values == 0)] = 1
+    tier[open_ & (values > 0)] = 0
+    best = np.full(len(bad_rows), 9)
+    np.minimum.at(best, sub.row, tier)
+    cand = (tier < 9) & (tier == best[sub.row])
+    r, c, v = sub.row[cand], cells[cand], values[cand]
+    if len(r) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = np.lexsort((c, v, r))
+    r, c = r[order], c[order]
+    first = np.ones(len(r), bool)
+    first[1:] = r[1:] != r[:-1]
+    return bad_rows[r[first]], c[first]
+
+
+def _determined(table: Table, hidden: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """Hidden cells that are linear combinations of published ones (mask), and components not verified."""
+    idx = np.flatnonzero(hidden)
+    out = np.zeros(len(hidden), bool)
+    if len(idx) == 0:
+        return out, 0
+    a = table.constraints[:, idx]
+    touched = np.flatnonzero(np.asarray(abs(a).sum(axis=1)).ravel() > 0)
+    a = a[touched].astype(np.float64)
+    if a.shape[0] == 0:
+        return out, 0
+    adjacency = (abs(a).T @ abs(a)).tocsr()
+    n_comp, labels = csgraph.connected_components(adjacency, directed=False)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(n_comp + 1))
+    unchecked = 0
+    large: list[np.ndarray] = []
+    for c in range(n_comp):
+        members = order[bounds[c] : bounds[c + 1]]
+        if len(members) > DENSE_LIMIT:
+            large.append(members)
+            continue
+        sub = a[:, members]
+        rows = np.flatnonzero(np.asarray(abs(sub).sum(axis=1)).ravel() > 0)
+        dense = sub[rows].toarray()
+        null = scipy.linalg.null_space(dense)
+        if null.shape[1] == 0:
+            out[idx[members]] = True
+            continue
+        fixed = np.max(np.abs(null), axis=1) < 1e-9
+        out[idx[members[fixed]]] = True
+    for members in large:
+        sub = a[:, members]
+        rows = np.flatnonzero(np.asarray(abs(sub).sum(axis=1)).ravel() > 0)
+        m = sub[rows].tocsr()
+        free = np.zeros(len(members), bool)
+        converged = True
+        for _ in range(2):
+            r = rng.standard_normal(len(members))
+            res = lsqr(m.T, r, atol=1e-12, btol=1e-12, iter_lim=20 * len(members))
+            v = r - m.T @ res[0]
+            if np.linalg.norm(m @ v) > 1e-6 * max(1.0, np.linalg.norm(r)):
+                converged = False
+            free |= np.abs(v) > 1e-3
+        if not converged:
+            unchecked += 1
+        out[idx[members[~free]]] = True
+    return out, unchecked
+
+
+def protect(
+    table: Table,
+    threshold: int = DEFAULT_THRESHOLD,
+    previous: pl.DataFrame | None = None,
+    seed: int = 0,
+) -> Protection:
+    """Primary and secondary suppression; `previous` = the previous release (dims, value, suppressed)."""
+    if threshold < 1:
+        raise ValueError("la soglia di riservatezza deve essere almeno 1 unità")
+    values = table.values
+    a = abs(table.constraints).astype(np.int64).tocsr()
+    row_len = np.diff(a.indptr)
+    sticky, known = _previous_state(table, previous)
+    primary = (values > 0) & (values < threshold)
+    suppressed = primary | sticky
+    decisions: list[Decision] = []
+    for i in np.flatnonzero(primary):
+        decisions.append(Decision(table.key(i), PRIMARY, "", REASON_TEXT[PRIMARY].format(k=threshold)))
+    for i in np.flatnonzero(sticky & ~primary):
+        decisions.append(Decision(table.key(i), PREVIOUS, "", REASON_TEXT[PREVIOUS]))
+    eligible = ~known
+    known_per_row = a @ known.astype(np.int64)
+    rng = np.random.default_rng(seed)
+    unchecked = 0
+    while True:
+        while True:
+            hidden = suppressed & ~known
+            count = a @ hidden.astype(np.int64)
+            mass = a @ np.where(hidden, values, 0)
+            at_fault = (count >= 1) & (count < row_len - known_per_row) & ((count == 1) | (mass < threshold))
+            bad_rows = np.flatnonzero(at_fault)
+            rows, chosen = _pick_complements(table, bad_rows, suppressed, eligible)
+            fresh = ~suppressed[chosen]
+            rows, chosen = rows[fresh], chosen[fresh]
+            if len(chosen) == 0:
+                break
+            _, first = np.unique(chosen, return_index=True)
+            for r, c in zip(rows[first], chosen[first], strict=True):
+                reason = SINGLE if count[r] == 1 else MASS
+                desc = table.describe_constraint(r)
+                decisions.append(
+                    Decision(
+                        table.key(c), reason, desc, REASON_TEXT[reason].format(constraint=desc, k=threshold)
+                    )
+                )
+            suppressed[chosen] = True
+        # Cells known from the previous release are known to the attacker, whatever this release says.
+        hidden = suppressed & ~known
+        determined, unchecked = _determined(table, hidden, rng)
+        if not determined.any():
+            break
+        csc = table.constraints.tocsc()
+        picked: dict[int, int] = {}
+        for i in np.flatnonzero(determined):
+            rows_i = csc.indices[csc.indptr[i] : csc.indptr[i + 1]]
+            rows, chosen = _pick_complements(table, rows_i, suppressed, eligible)
+            if len(chosen) and int(chosen[0]) not in picked:
+                picked[int(chosen[0])] = int(rows[0])
+        if not picked:
+            # Everything next to the exposed cells is hidden already: widen to any constraint of the pattern.
+            touching = np.flatnonzero((a @ suppressed.astype(np.int64)) > 0)
+            rows, chosen = _pick_complements(table, touching, suppressed, eligible)
+            if len(chosen) == 0:
+                break
+            picked[int(chosen[0])] = int(rows[0])
+        for c, r in picked.items():
+            desc = table.describe_constraint(r)
+            decisions.append(
+                Decision(table.key(c), LINEAR, desc, REASON_TEXT[LINEAR].format(constraint=desc))
+            )
+            suppressed[c] = True
+    return Protection(table, suppressed, known, decisions, unchecked)
