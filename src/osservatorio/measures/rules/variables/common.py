@@ -1,0 +1,76 @@
+"""Requirement helpers shared by several measures (citizenship, residence, assets, members' facts)."""
+
+import numpy as np
+
+from .. import tristate as ts
+from .inputs import Cittadinanza
+
+
+def citizenship(nucleo, period, ok, unknown=()):
+    """OK for the listed statuses, UNKNOWN for statuses the reference does not settle, FAIL otherwise."""
+    c = nucleo("cittadinanza", period)
+    is_ok = np.zeros(nucleo.count, dtype=bool)
+    for status in ok:
+        is_ok |= c == getattr(Cittadinanza, status)
+    is_unknown = c == Cittadinanza.non_nota
+    for status in unknown:
+        is_unknown |= c == getattr(Cittadinanza, status)
+    return np.where(is_ok, ts.OK, np.where(is_unknown, ts.UNKNOWN, ts.FAIL)).astype(np.int8)
+
+
+def residence(nucleo, period, years, continuous=True):
+    anni = nucleo("anni_residenza_italia", period)
+    req = ts.test(anni >= years, ts.known(anni))
+    if continuous:
+        req = ts.all_of(req, ts.fact(nucleo("residenza_continuativa", period)))
+    return req
+
+
+def members_fact_none(nucleo, period, variable):
+    """OK when no member has the fact, FAIL when one has it, UNKNOWN when a member's answer is missing."""
+    values = nucleo.members(variable, period)
+    any_yes = nucleo.any(values == 1)
+    any_unknown = nucleo.any(values == -1)
+    return np.where(any_yes, ts.FAIL, np.where(any_unknown, ts.UNKNOWN, ts.OK)).astype(np.int8)
+
+
+def aggregate_best(nucleo, person_states):
+    """A household requirement met if some member meets it (states OK > UNKNOWN > FAIL)."""
+    return nucleo.max(person_states).astype(np.int8)
+
+
+def rent_mask(nucleo, period):
+    return nucleo("in_affitto", period)
+
+
+def income_below(reddito, threshold_owner, threshold_renter, renting):
+    """Income test whose threshold depends on renting, which may itself be unknown."""
+    owner = ts.lt(reddito, threshold_owner)
+    renter = ts.lt(reddito, threshold_renter)
+    return np.where(
+        renting == 1,
+        renter,
+        np.where(renting == 0, owner, np.where(owner == renter, owner, ts.UNKNOWN)),
+    ).astype(np.int8)
+
+
+def movable_assets_limit(nucleo, period, p, per_child_after_second_of="numero_figli"):
+    n = nucleo("componenti", period)
+    base = np.minimum(p.mobiliare_base + p.mobiliare_per_componente * (n - 1), p.mobiliare_max_componenti)
+    kids = nucleo(per_child_after_second_of, period)
+    extra_kids = getattr(p, "mobiliare_per_figlio_oltre_secondo", None)
+    if extra_kids is None:
+        extra_kids = p.mobiliare_per_minore_oltre_secondo
+    grave = nucleo.sum(nucleo.members("disabile_grave", period))
+    disabili = nucleo("numero_disabili", period)
+    return (
+        base
+        + extra_kids * np.maximum(kids - 2, 0)
+        + p.mobiliare_per_disabile * (disabili - grave)
+        + p.mobiliare_per_disabile_grave * grave
+    )
+
+
+def esito_from_members(nucleo, person_esito):
+    """Household outcome of a personal measure: the best outcome among its members."""
+    return nucleo.max(person_esito).astype(np.int8)

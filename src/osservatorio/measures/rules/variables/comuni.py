@@ -1,0 +1,171 @@
+"""Municipal rules as configuration: `parameters/comuni/<ISTAT code>/<rule>.yaml`.
+
+A comune adds its own rule by adding a YAML directory, not code. `_predefinito` holds the rule applied to
+comuni that have not entered their own (for the economic contribution an explicit working hypothesis,
+labelled so on every page). Two rule types exist: `buoni_spesa_covid` (vouchers by household size,
+first encoded for the Comune di Cremona, April 2020) and `contributo_economico` (ISEE threshold,
+monthly amount, priority points).
+"""
+
+import numpy as np
+from openfisca_core.periods import MONTH
+from openfisca_core.variables import Variable
+
+from .. import tristate as ts
+from ..entities import Nucleo
+from ..system import PARAMETERS_DIR
+
+DEFAULT = "_predefinito"
+
+
+def configured_comuni() -> list[str]:
+    return sorted(p.name for p in (PARAMETERS_DIR / "comuni").iterdir() if p.is_dir() and p.name != DEFAULT)
+
+
+def _rule(node, code, rule):
+    comune = node._children.get(code)
+    if comune is None:
+        return None
+    return comune._children.get(rule)
+
+
+def _comune_codes(nucleo, period):
+    return np.asarray(nucleo("comune_residenza", period)).astype(str)
+
+
+class buoni_spesa_esito(Variable):
+    value_type = int
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Buoni spesa del comune di residenza: esito"
+
+    def formula(nucleo, period, parameters):
+        node = parameters(period).comuni
+        codes = _comune_codes(nucleo, period)
+        esito = np.full(nucleo.count, ts.NON_ATTIVA, dtype=np.int8)
+        any_active = False
+        altri = ts.negate(
+            ts.any_of(
+                ts.fact(nucleo("altri_sostegni_pubblici", period)), ts.fact(nucleo("percepisce_rdc", period))
+            )
+        )
+        isee = nucleo("isee", period)
+        for code in configured_comuni():
+            rule = _rule(node, code, "buoni_spesa_covid")
+            if rule is None or rule.attiva <= 0:
+                continue
+            any_active = True
+            reqs = [np.where(rule.esclude_altri_sostegni > 0, altri, ts.OK).astype(np.int8)]
+            if np.isfinite(rule.soglia_isee):
+                reqs.append(ts.le(isee, rule.soglia_isee))
+            esito = np.where(codes == code, ts.outcome(1, *reqs), esito)
+        if any_active:
+            esito = np.where(np.char.str_len(codes) == 0, ts.DA_VERIFICARE, esito)
+        return esito.astype(np.int8)
+
+
+class buoni_spesa_importo(Variable):
+    value_type = float
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Buoni spesa del comune: valore dei buoni per il nucleo (€)"
+
+    def formula(nucleo, period, parameters):
+        node = parameters(period).comuni
+        codes = _comune_codes(nucleo, period)
+        importo = np.full(nucleo.count, np.nan)
+        n = nucleo("componenti", period)
+        figli = nucleo("numero_figli", period)
+        eta = nucleo.members("eta", period)
+        for code in configured_comuni():
+            r = _rule(node, code, "buoni_spesa_covid")
+            if r is None or r.attiva <= 0:
+                continue
+            base = np.select([n <= 1, n == 2, n == 3], [r.importo_1, r.importo_2, r.importo_3], r.importo_4)
+            oltre = np.minimum(figli, np.maximum(n - r.componenti_base, 0)) * r.per_figlio_oltre
+            bambini = np.where(nucleo.any(eta <= r.eta_bambini_max), r.maggiorazione_bambini, 0.0)
+            importo = np.where(codes == code, base + oltre + bambini, importo)
+        return importo
+
+
+def _contributo_rules(node, codes):
+    """(mask, rule) pairs: each configured comune with its own rule, the rest under the default rule."""
+    default = _rule(node, DEFAULT, "contributo_economico")
+    rest = np.ones(codes.shape, dtype=bool)
+    pairs = []
+    for code in configured_comuni():
+        rule = _rule(node, code, "contributo_economico")
+        if rule is not None:
+            mask = codes == code
+            pairs.append((mask, rule))
+            rest &= ~mask
+    pairs.append((rest, default))
+    return pairs
+
+
+class contributo_comunale_punti(Variable):
+    value_type = float
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Contributo economico comunale: punti di priorità"
+
+    def formula(nucleo, period, parameters):
+        codes = _comune_codes(nucleo, period)
+        punti = np.zeros(nucleo.count)
+        for mask, r in _contributo_rules(parameters(period).comuni, codes):
+            valore = r.punti_minori * nucleo("numero_minori", period) + r.punti_disabili * nucleo(
+                "numero_disabili", period
+            )
+            punti = np.where(mask, valore, punti)
+        return punti
+
+
+class contributo_comunale_esito(Variable):
+    value_type = int
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Contributo economico comunale: esito"
+
+    def formula(nucleo, period, parameters):
+        codes = _comune_codes(nucleo, period)
+        isee = nucleo("isee", period)
+        punti = nucleo("contributo_comunale_punti", period)
+        residente = ts.test(np.char.str_len(codes) == 6, np.char.str_len(codes) == 6)
+        esito = np.full(nucleo.count, ts.NON_ATTIVA, dtype=np.int8)
+        for mask, r in _contributo_rules(parameters(period).comuni, codes):
+            e = ts.outcome(
+                r.attiva,
+                residente,
+                ts.lt(isee, r.soglia_isee),
+                ts.test(punti >= r.punti_soglia, np.ones(nucleo.count, dtype=bool)),
+            )
+            esito = np.where(mask, e, esito)
+        return esito.astype(np.int8)
+
+
+class contributo_comunale_importo(Variable):
+    value_type = float
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Contributo economico comunale: importo mensile massimo (€)"
+
+    def formula(nucleo, period, parameters):
+        codes = _comune_codes(nucleo, period)
+        importo = np.zeros(nucleo.count)
+        for mask, r in _contributo_rules(parameters(period).comuni, codes):
+            importo = np.where(mask, r.importo_mensile_max, importo)
+        return importo
+
+
+class contributo_comunale_regola_propria(Variable):
+    value_type = bool
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Il comune di residenza ha inserito la propria regola per il contributo economico"
+
+    def formula(nucleo, period, parameters):
+        codes = _comune_codes(nucleo, period)
+        own = np.zeros(nucleo.count, dtype=bool)
+        for mask, _rule_node in _contributo_rules(parameters(period).comuni, codes)[:-1]:
+            own |= mask
+        return own
