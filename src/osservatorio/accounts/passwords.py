@@ -1,5 +1,7 @@
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class CharacterClassValidator:
@@ -20,3 +22,22 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return _("Usi almeno tre tra: lettere minuscole, maiuscole, cifre e simboli.")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with its message in our catalogue: Django 5.2.x changed the message id and its Italian
+    catalogue no longer matches, so the stock validator answers in English."""
+
+    def get_error_message(self) -> str:
+        return ngettext(
+            "La password è troppo corta: deve avere almeno %(n)d carattere.",
+            "La password è troppo corta: deve avere almeno %(n)d caratteri.",
+            self.min_length,
+        ) % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return ngettext(
+            "Almeno %(n)d carattere.",
+            "Almeno %(n)d caratteri.",
+            self.min_length,
+        ) % {"n": self.min_length}
