@@ -135,15 +135,24 @@ def register_audited(model: type[models.Model], **kwargs) -> None:
 
 @contextlib.contextmanager
 def acting_as(actor) -> Iterator[None]:
-    """Attribute the writes in this block to `actor`, unless a request already named one."""
+    """Attribute the writes in this block to `actor` (no-op for None).
+
+    auditlog keeps its request context in a context variable that outlives the request; we set our own
+    for the block and put the previous one back, so a call inside a request leaves the request's context
+    as it was. The address is kept when the request's user is the actor.
+    """
     from auditlog.context import auditlog_value, set_actor
 
-    try:
-        current = auditlog_value.get()
-    except LookupError:
-        current = None
-    if current and current.get("actor") is not None:
+    if actor is None:
         yield
         return
-    with set_actor(actor):
-        yield
+    previous = auditlog_value.get(None)
+    remote_addr = None
+    if previous and getattr(previous.get("actor"), "pk", None) == actor.pk:
+        remote_addr = previous.get("remote_addr")
+    try:
+        with set_actor(actor, remote_addr=remote_addr):
+            yield
+    finally:
+        if previous is not None:
+            auditlog_value.set(previous)
