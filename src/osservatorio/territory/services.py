@@ -447,9 +447,7 @@ def _refresh_group(group: Area, on: date | None = None) -> None:
     group.population = sum(c.population for c in known) if known else None
     group.population_year = years.most_common(1)[0][0] if years else None
     group.population_source = (
-        f"somma dei {len(known)} comuni membri al {on.isoformat()} ({known[0].population_source.split(';')[0]})"
-        if known
-        else ""
+        f"somma dei {len(known)} comuni membri ({known[0].population_source.split(';')[0]})" if known else ""
     )
     group.save()
     geoms = [g for g in (_comune_geometry(c.code) for c in comuni) if g is not None]

@@ -6,4 +6,6 @@ app_name = "territory"
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("<str:code>/", views.area, name="area"),
+    path("<str:code>/confini.geojson", views.geojson, name="geojson"),
 ]

@@ -1,0 +1,47 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_prints_counts_per_level(capsys):
+    call_command("territory", "load", "--regione", "03")
+    out = capsys.readouterr().out
+    assert "Comune" in out and "1.502" in out and "Ambito territoriale sociale" in out
+
+
+def test_show_prints_hierarchy(capsys, territory_cremona):
+    call_command("territory", "show", "019036")
+    out = capsys.readouterr().out
+    assert "Cremona → Ambito Cremonese (AMB-CREMONESE) → Provincia di Cremona (019)" in out.replace("\n", " ")
+    assert "70.637" in out and "Quartiere: 16" in out
+
+
+@pytest.mark.parametrize(
+    "code, fragment",
+    [("0190", "non è un codice territoriale valido"), ("019999", "Nessuna area ha il codice 019999")],
+)
+def test_show_bad_code_is_an_italian_error(territory_cremona, code, fragment):
+    with pytest.raises(CommandError, match=fragment):
+        call_command("territory", "show", code)
+
+
+def test_malformed_code_exits_1_without_traceback(tmp_path):
+    env = dict(os.environ, OSSERVATORIO_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="osservatorio.settings")
+    env.pop("DATABASE_URL", None)
+    cli = Path(sys.executable).parent / "osservatorio"
+    done = subprocess.run(
+        [str(cli), "territory", "show", "xx"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "non è un codice territoriale valido" in done.stderr
+    assert "Traceback" not in done.stderr
