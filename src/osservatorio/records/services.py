@@ -454,3 +454,76 @@ def norm_in(header: str) -> int:
     return int(
         fields.norm(header) in {"comune code", "via", "quartiere", "quartiere code", "comune", "strada"}
     )
+
+
+# --- synthetic data ------------------------------------------------------------------------------------
+
+
+def load_synthetic(
+    area_code: str, *, households: int, seed: int, records: int | None = None, say=None
+) -> ImportBatch | None:
+    """Generate synthetic records for an ambito (or a comune) and import them through the same validation
+    as a real file, flagged as synthetic. Idempotent: the same parameters load once (returns None)."""
+    from . import synthetic
+
+    say = say or (lambda _m: None)
+    comuni = places.ambito_comuni(area_code)
+    if not comuni:
+        raise ImportRefused(
+            f"L'area «{area_code}» non esiste o non ha comuni: caricare prima il territorio "
+            "(`osservatorio territory load`) e indicare il codice di un ambito o di un comune."
+        )
+    n_records = records or households
+    checksum = hashlib.sha256(
+        f"synthetic:v1:{area_code}:{households}:{seed}:{n_records}".encode()
+    ).hexdigest()
+    if ImportBatch.objects.filter(checksum=checksum, status=BatchStatus.COMPLETATO).exists():
+        say(f"Dati sintetici per {area_code} (seme {seed}) già presenti: niente da fare.")
+        return None
+    population = synthetic.geopop_population(comuni)
+    brackets = places.income_brackets(comuni)
+    if brackets is None:
+        say("Redditi MEF per comune non caricati nel magazzino dati: uso le quote nazionali 2023 per fascia.")
+    people = synthetic.generate_households(population, households, seed=seed, income_brackets=brackets)
+    generated = synthetic.generate_service_records(people, n_records, seed=seed)
+    frame = (
+        synthetic.to_source_frame(generated)
+        .with_row_index("__riga", offset=2)
+        .with_columns(pl.col("__riga").cast(pl.Int64))
+    )
+    columns, fixed = synthetic.source_mapping()
+    ctx = places.build_context("dati sintetici", pseudonym_key(), None)
+    result = validation.validate(frame, validation.Mapping(columns, fixed), ctx)
+    valid = result.records
+    quartieri = places.quartieri_of(comuni)
+    if quartieri:
+        # Synthetic people have no street: spread them evenly over the quartieri of their comune.
+        import numpy as np
+
+        rng = np.random.default_rng(seed + 7)
+        codes = valid["comune_code"].to_numpy()
+        assigned = np.array([None] * valid.height, dtype=object)
+        for comune, options in quartieri.items():
+            mask = codes == comune
+            assigned[mask] = np.array(options, dtype=object)[rng.integers(0, len(options), int(mask.sum()))]
+        valid = valid.with_columns(pl.Series("quartiere_code", assigned.tolist(), dtype=pl.String))
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            source_name=f"Dati sintetici {area_code} (seme {seed})",
+            file_name=f"sintetici-{area_code}-{seed}.csv",
+            checksum=checksum,
+            status=BatchStatus.IN_CORSO,
+            synthetic=True,
+            rows_total=result.rows_total,
+            rows_valid=result.rows_valid,
+            rows_error=result.rows_with_errors,
+            mapping_snapshot={"columns": columns, "fixed": fixed},
+            read_notes=f"{len(comuni)} comuni, {households} famiglie, seme {seed}",
+        )
+        batch.rows_imported = write_records(batch, valid, synthetic=True)
+        batch.status = BatchStatus.COMPLETATO
+        batch.finished_at = timezone.now()
+        batch.key_fingerprint = pseudonym.fingerprint(ctx.key)
+        batch.save()
+    say(f"Dati sintetici: {batch.rows_imported} record di {len(comuni)} comuni ({area_code}, seme {seed}).")
+    return batch
