@@ -107,6 +107,10 @@ class UserForm(forms.Form):
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if (p1 or p2) and p1 != p2:
             self.add_error("password2", _("Le due password non coincidono: le riscriva uguali."))
+        # Checked here too, so that every mistake of the form is listed at once.
+        if "role" in cleaned and "comuni" in cleaned:
+            for problem in services.scope_errors(cleaned["role"], cleaned["comuni"]):
+                self.add_error("comuni", problem)
         return cleaned
 
     def user_data(self) -> services.UserData:

@@ -74,27 +74,34 @@ class UserData:
     comune_codes: list[str] | None = None
 
 
+def scope_errors(role: str, codes: list[str]) -> list[str]:
+    """What is wrong with giving these comuni to a user of this role (empty when nothing)."""
+    if role == Role.OPERATORE_COMUNALE and not codes:
+        return [
+            _("Un operatore comunale deve avere almeno un comune: indichi il codice ISTAT dei suoi comuni.")
+        ]
+    if role != Role.OPERATORE_COMUNALE and codes:
+        return [
+            _(
+                "I comuni si assegnano solo agli operatori comunali: gli altri ruoli vedono già tutti i "
+                "comuni. Svuoti il campo o scelga il ruolo «Operatore comunale»."
+            )
+        ]
+    if codes:
+        try:
+            validate_comune_codes(codes)
+        except ValidationError as e:
+            return list(e.messages)
+    return []
+
+
 def _check(data: UserData, user=None) -> list[str]:
     errors: dict[str, list[str]] = {}
     if data.role not in ALL_ROLES:
         errors.setdefault("role", []).append(_("Ruolo sconosciuto: «%(role)s».") % {"role": data.role})
     codes = list(data.comune_codes or [])
-    if data.role == Role.OPERATORE_COMUNALE and not codes:
-        errors.setdefault("comuni", []).append(
-            _("Un operatore comunale deve avere almeno un comune: indichi il codice ISTAT dei suoi comuni.")
-        )
-    if data.role != Role.OPERATORE_COMUNALE and codes:
-        errors.setdefault("comuni", []).append(
-            _(
-                "I comuni si assegnano solo agli operatori comunali: gli altri ruoli vedono già tutti i "
-                "comuni. Svuoti il campo o scelga il ruolo «Operatore comunale»."
-            )
-        )
-    if codes and "comuni" not in errors:
-        try:
-            validate_comune_codes(codes)
-        except ValidationError as e:
-            errors.setdefault("comuni", []).extend(e.messages)
+    if problems := scope_errors(data.role, codes):
+        errors["comuni"] = problems
     if user is not None and user.is_amministratore and user.is_active:
         losing_admin = data.role != Role.AMMINISTRATORE and not user.is_superuser
         if (losing_admin or not data.is_active) and not selectors.active_amministratori().exclude(
