@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "osservatorio.records",
     "osservatorio.indicators",
     "osservatorio.measures",
+    "osservatorio.atlas",
+    "osservatorio.reports",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,8 @@ urlpatterns = [
     path("dati-servizi/", include("osservatorio.records.urls")),
     path("indicatori/", include("osservatorio.indicators.urls")),
     path("misure/", include("osservatorio.measures.urls")),
+    path("atlante/", include("osservatorio.atlas.urls")),
+    path("api/", include("osservatorio.atlas.api_urls")),
+    path("rapporti/", include("osservatorio.reports.urls")),
     path("", include("osservatorio.core.urls")),
 ]
