@@ -9,6 +9,7 @@ from .reading import CSV_EXTENSIONS, SPREADSHEETS
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File dei dati (CSV o foglio di calcolo)"),
+        allow_empty_file=True,  # our own check says why, naming the file
         help_text=_(
             "Formati: .csv, .txt, .xlsx, .xls, .ods. Il file resta in un'area riservata e viene cancellato dopo l'importazione."
         ),

@@ -34,6 +34,10 @@ ERROR_COLUMNS = {
     "gravita": pl.String,
     "messaggio": pl.String,
 }
+VALUE_TYPES = {
+    "data": pl.Date, "data_nascita": pl.Date, "sesso": pl.String, "comune": pl.String, "importo": pl.Decimal(14, 2),
+    "cittadinanza": pl.String, "componenti": pl.Int16, "tipo": pl.String,
+}  # fmt: skip
 RECORD_COLUMNS = [
     "row_number", "pseudonym", "kind", "record_date", "comune_code", "quartiere_code", "age", "age_band",
     "sex", "citizenship", "household_size", "amount", "measure",
@@ -221,7 +225,7 @@ def validate(
         if name in raw:
             w = _by_distinct_value(w, name, parser, report, quote=quote)
         else:
-            w = w.with_columns(pl.lit(None).alias(name))
+            w = w.with_columns(pl.lit(None, dtype=VALUE_TYPES[name]).alias(name))
     w = w.with_columns(
         prestazione=pl.col("raw_prestazione").str.slice(0, 200)
         if "raw_prestazione" in raw
@@ -366,7 +370,7 @@ def _by_distinct_value(w: pl.DataFrame, name: str, parser, report, quote: bool) 
     lookup = pl.DataFrame(
         {
             source: pl.Series(distinct, dtype=dtype),
-            name: values,
+            name: pl.Series(values, dtype=VALUE_TYPES[name]),
             f"{name}_rule": pl.Series(rules, dtype=pl.String),
             f"{name}_reason": pl.Series(reasons, dtype=pl.String),
         },
