@@ -356,10 +356,8 @@ def _month(d) -> dict:
 def covid_cases(granularity: str, s: Sources) -> ir.Table:
     c = s["dpc_covid_province"]
     c = c.filter(~c.technical_row)
-    if granularity == "mese":
-        c = c.mutate(**_month(c.date))
-    else:
-        c = c.mutate(**_year_period(c.date.year()))
+    period = _month(c.date) if granularity == "mese" else _year_period(c.date.year())
+    c = c.mutate(**period)
     w = c.group_by("provincia_code", "period_start", "period_end", "granularity").aggregate(
         numerator=c.nuovi_casi.sum()
     )
