@@ -472,7 +472,8 @@ def report_duplicates(
 
 # --- typed conversions ---------------------------------------------------------------------------------
 
-_IT_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+,\d+$")
+_THOUSANDS = r"^[+-]?\d{1,3}(\.\d{3})+$"
+_MANY_DOTS = r"^[+-]?\d{1,3}(\.\d{3}){2,}$"
 
 
 def _bad_cells(frame: pl.DataFrame, column: str, parsed: pl.Series) -> pl.DataFrame:
@@ -489,20 +490,20 @@ def _report_bad(bad: pl.DataFrame, column: str, report, file, rule, hint, level=
         )
 
 
-def number_text(series: pl.Series) -> pl.Series:
-    """Normalise number text: spaces and thousands dots out, decimal comma to dot (Italian style)."""
-    s = series.str.strip_chars().str.replace_all(r"[\s\u00a0'€]", "")
-    italian = s.str.contains(_IT_NUMBER.pattern)
-    return (
-        pl.select(
-            pl.when(italian)
-            .then(s.str.replace_all(r"\.", "").str.replace(",", "."))
-            .otherwise(s)
-            .alias(series.name)
-        )
-        .to_series()
-        .str.replace(r"^\+", "")
-    )
+def number_text(series: pl.Series, *, integer: bool = False) -> pl.Series:
+    """Normalise number text, deciding the style per column (a file uses one convention throughout).
+
+    A column with any decimal comma is Italian style: dots are thousands separators ("1.234,5").
+    Otherwise a dot is a decimal point ("441.542"), except in integer columns, where "70.841" can only be
+    seventy thousand, and in "1.234.567", which can only be thousands.
+    """
+    s = series.str.strip_chars().str.replace_all(r"[\s\u00a0'€]", "").str.replace(r"^\+", "")
+    if s.str.contains(",").any():
+        return s.str.replace_all(r"\.", "").str.replace(",", ".")
+    thousands = s.str.contains(_THOUSANDS if integer else _MANY_DOTS)
+    return pl.select(
+        pl.when(thousands).then(s.str.replace_all(r"\.", "")).otherwise(s).alias(series.name)
+    ).to_series()
 
 
 def to_float(frame: pl.DataFrame, column: str, *, report, file, required=False) -> pl.Series:
@@ -522,7 +523,7 @@ def to_float(frame: pl.DataFrame, column: str, *, report, file, required=False) 
 
 
 def to_int(frame: pl.DataFrame, column: str, *, report, file, required=False, min_value=None) -> pl.Series:
-    as_float = number_text(frame.get_column(column)).cast(pl.Float64, strict=False)
+    as_float = number_text(frame.get_column(column), integer=True).cast(pl.Float64, strict=False)
     whole = as_float.is_null() | (as_float == as_float.round(0))
     parsed = pl.select(pl.when(whole).then(as_float).otherwise(None)).to_series().cast(pl.Int64, strict=False)
     report.checked(f"«{column}»: numero intero")

@@ -205,7 +205,7 @@ def _read_one(path: Path, report: ValidationReport) -> pl.DataFrame:
             )
     frame = casted
     # MEF adds rows for taxpayers with no comune ("COMUNE ASSENTE"): not a comune, kept out with a warning.
-    orphan = frame.filter(pl.col("comune_code").is_null())
+    orphan = frame.filter(pl.col("comune_code").is_null() | pl.col("comune_code").str.contains(r"^0+$"))
     for row, name, n in orphan.select("source_row", "comune_name", "n_contribuenti").iter_rows():
         report.warning(
             "riga_senza_comune",
@@ -214,7 +214,7 @@ def _read_one(path: Path, report: ValidationReport) -> pl.DataFrame:
             row=row,
             column="comune_code",
         )
-    frame = frame.filter(pl.col("comune_code").is_not_null())
+    frame = frame.filter(pl.col("comune_code").is_not_null() & ~pl.col("comune_code").str.contains(r"^0+$"))
     frame = frame.with_columns(
         reading.to_istat_code(frame, "comune_code", width=6, report=report, file=file),
         pl.col("tax_year").cast(pl.Int64, strict=False),

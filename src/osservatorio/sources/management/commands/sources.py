@@ -29,7 +29,8 @@ class Command(BaseCommand):
         sub.add_parser("sync-warehouse", help="riscrive le viste di var/warehouse.duckdb")
 
     def handle(self, *args, **options):
-        console = Console(file=self.stdout, highlight=False, soft_wrap=True)
+        tty = getattr(self.stdout, "isatty", lambda: False)()
+        console = Console(file=self.stdout, highlight=False, soft_wrap=True, width=None if tty else 160)
         registry.sync()
         action = options["action"]
         if action == "list":
