@@ -1,0 +1,86 @@
+"""The Vega-Lite builders produce specifications that Vega-Lite compiles and renders (through vl-convert)."""
+
+import json
+
+import pytest
+import vl_convert as vlc
+
+from osservatorio.atlas import charts
+
+
+def svg(spec: dict) -> str:
+    return vlc.vegalite_to_svg(json.loads(json.dumps(spec)), vl_version="6.4")
+
+
+def test_time_series_cuts_the_line_at_a_break_and_marks_events():
+    rows = [
+        {"series": "Cremona", "year": y, "value": 10 + y % 3, "low": 9, "high": 12} for y in range(2016, 2024)
+    ]
+    rows.append({"series": "Cremona", "year": 2024, "value": None})
+    spec = charts.time_series(rows, breaks=[2020], events=[{"date": "2020-03-10", "label": "Lockdown"}])
+    segments = {v["segment"] for v in spec["data"]["values"]}
+    assert segments == {"Cremona#0", "Cremona#1"}
+    missing = [v for v in spec["data"]["values"] if v["year"] == 2024]
+    assert missing[0]["value"] is None
+    out = svg(spec)
+    assert "<svg" in out and "Lockdown" in out and "interruzione di serie" in out
+
+
+def test_ranked_bars_orders_by_value_missing_last_and_marks_the_highlight_with_text():
+    rows = [
+        {"code": "A", "name": "Alfa", "value": 3.0, "low": 2.0, "high": 4.0},
+        {"code": "B", "name": "Beta", "value": None},
+        {"code": "C", "name": "Gamma", "value": 7.5},
+    ]
+    spec = charts.ranked_bars(rows, highlight=["A"], benchmark={"name": "Lombardia", "value": 5})
+    names = [v["label"] for v in spec["data"]["values"]]
+    assert names == ["Gamma", "▶ Alfa", "Beta"]
+    out = svg(spec)
+    assert "▶ Alfa" in out and "n.d." in out
+
+
+def test_spine_rows_puts_best_on_the_right_whatever_the_polarity():
+    low_good = charts.spine_rows("x", 1.0, [1.0, 5.0, 9.0], "lower_is_better")
+    high_good = charts.spine_rows("x", 1.0, [1.0, 5.0, 9.0], "higher_is_better")
+    assert low_good["area"] == 1.0
+    assert high_good["area"] == 0.0
+    centred = charts.spine_rows("x", 5.0, [1.0, 2.0, 9.0], "higher_is_better", benchmark_value=2.0)
+    assert centred["benchmark"] == 0.5 and 0.5 < centred["area"] < 1.0
+    empty = charts.spine_rows("x", None, [1.0], "neutral")
+    assert empty["area"] is None
+    spec = charts.spine([low_good, empty, centred], area_name="Cremona", benchmark_name="Lombardia")
+    assert "non disponibile" in svg(spec)
+
+
+def test_population_pyramid_puts_males_left_and_can_use_shares():
+    rows = [
+        {"age_band": "0-14", "sex": "M", "population": 100},
+        {"age_band": "0-14", "sex": "F", "population": 90},
+        {"age_band": "65+", "sex": "M", "population": 60},
+        {"age_band": "65+", "sex": "F", "population": 150},
+    ]
+    spec = charts.population_pyramid(rows, as_share=True)
+    males = [v for v in spec["data"]["values"] if v["sex"] == "Maschi"]
+    assert all(v["signed"] < 0 for v in males)
+    assert sum(v["amount"] for v in spec["data"]["values"]) == pytest.approx(1.0)
+    assert "<svg" in svg(spec)
+
+
+def test_covid_baseline_marks_years_outside_the_expected_band():
+    observed = [
+        {"year": y, "value": v} for y, v in [(2017, 10), (2018, 11), (2019, 12), (2020, 20), (2021, 13)]
+    ]
+    expected = [
+        {"year": 2020, "expected": 13, "low": 12, "high": 14, "significant": True},
+        {"year": 2021, "expected": 14, "low": 12.5, "high": 15.5, "significant": False},
+    ]
+    spec = charts.covid_baseline(observed, expected, events=[{"date": "2020-03-10", "label": "Lockdown"}])
+    status = {v["year"]: v["status"] for v in spec["layer"][3]["data"]["values"]}
+    assert status == {
+        2017: "prima della pandemia",
+        2018: "prima della pandemia",
+        2019: "prima della pandemia",
+        2020: "diverso dall'atteso",
+        2021: "nell'atteso",
+    }
+    assert "<svg" in svg(spec)
