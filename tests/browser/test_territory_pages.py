@@ -14,6 +14,7 @@ def test_find_cremona_its_ambito_and_map(live_server, page, assert_accessible):
     first.wait_for()
     assert first.inner_text() == "Cremona"
     assert "Comune" in page.locator("#territory-results li").first.inner_text()
+    assert "risultat" in page.locator("#territory-status").text_content()
     first.click()
 
     page.wait_for_url("**/territorio/019036/")

@@ -24,6 +24,7 @@ MEMBER_LEVELS = {
     Level.CUSTOM: [Level.COMUNE],
     Level.COMUNE: [Level.QUARTIERE],
 }
+SEARCH_LIMIT = 25
 SORTS = {
     "nome": ("name", "code"),
     "-nome": ("-name", "code"),
@@ -52,9 +53,9 @@ def designed_404(view):
 @require_GET
 def search(request):
     q = request.GET.get("q", "").strip()[:100]
-    results = selectors.search(q, limit=25) if q else []
+    results = selectors.search(q, limit=SEARCH_LIMIT) if q else []
     provinces = selectors.province_of(results)
-    context = {"q": q, "results": [(a, provinces.get(a.id)) for a in results]}
+    context = {"q": q, "results": [(a, provinces.get(a.id)) for a in results], "limit": SEARCH_LIMIT}
     if request.htmx:
         return render(request, "territory/_results.html", context)
     context["breadcrumbs"] = [{"label": _("Territorio"), "url": ""}]
@@ -105,6 +106,7 @@ def area(request, code):
         "members": members,
         "members_total": sum(m.population or 0 for m in members),
         "members_missing_population": sum(1 for m in members if m.population is None),
+        "members_have_population": any(m.population is not None for m in members),
         "sort": sort,
         "boundary": boundary,
         "map_facts": map_facts,
