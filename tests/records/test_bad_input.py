@@ -212,7 +212,7 @@ def test_empty_file_and_header_only(tmp_path):
         check(write(tmp_path, "solo.csv", HEADER + "\n;;;;;;\n"))
     assert exc.value.rule == "nessuna_riga" and "riga 1" in str(exc.value)
     assert ImportBatch.objects.count() == 0
-    assert not list((tmp_path / "var" / "uploads").rglob("*.csv"))
+    assert not list((tmp_path / "var" / "uploads" / "private" / "records" / "uploads").iterdir())
 
 
 def test_zip_bomb_is_refused(tmp_path):

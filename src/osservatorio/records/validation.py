@@ -341,8 +341,12 @@ def _cf_birth_date(reference: pl.Expr) -> pl.Expr:
 
 
 def _age(born: pl.Expr, on: pl.Expr) -> pl.Expr:
-    before_birthday = (on.dt.month() * 100 + on.dt.day()) < (born.dt.month() * 100 + born.dt.day())
-    return (on.dt.year() - born.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int32)
+    # dt.month()/dt.day() are Int8: widen before arithmetic or 12 * 100 overflows.
+    def month_day(d: pl.Expr) -> pl.Expr:
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+    before_birthday = month_day(on) < month_day(born)
+    return on.dt.year().cast(pl.Int32) - born.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
 
 
 def _age_band(age: pl.Expr) -> pl.Expr:
