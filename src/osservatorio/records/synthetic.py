@@ -143,7 +143,8 @@ def generate_households(
     household_id, comune_code, household_size, person_id, role (capofamiglia, coniuge, figlio, altro), sex,
     age, birth_date, citizenship (italiana, ue, extra_ue), residence_years, income (euro per year),
     household_income, movable_assets, tenure (proprieta, affitto, altro), rent (euro per year),
-    isee (approximate), weight (residents represented by each synthetic person), codice_fiscale (valid
+    isee (approximate), weight (calibration weight: residents of the same comune, sex and age band
+    represented by each synthetic person), codice_fiscale (valid
     format and check character, random: no real person), synthetic.
     """
     rng = np.random.default_rng(seed)
@@ -162,6 +163,7 @@ def generate_households(
     for c, a, s, k in pop.select("comune_code", "age", "sex", "count").iter_rows():
         counts[ci[c], sex_i[s], min(int(a), 100)] += k
     residents = counts.sum(axis=(1, 2))
+    ages = np.arange(101)
     mean_size = float(np.dot(np.arange(1, 7), HOUSEHOLD_SIZE_SHARES))
     expected = residents / mean_size
     if n is None:
@@ -178,6 +180,11 @@ def generate_households(
     adult_flat = adult.reshape(len(comuni), -1)
     adult_cdf = np.cumsum(adult_flat, axis=1) / np.maximum(adult_flat.sum(axis=1, keepdims=True), 1)
     head_idx = _draw_from_rows(rng, adult_cdf, hh_comune)
+    # People living alone are older than heads of larger households (ISTAT: about half are 65+).
+    alone = adult_flat * np.tile(np.select([ages < 65, ages < 80], [1.0, 2.4], 3.6), 2)
+    alone_cdf = np.cumsum(alone, axis=1) / np.maximum(alone.sum(axis=1, keepdims=True), 1)
+    single = np.nonzero(hh_size == 1)[0]
+    head_idx[single] = _draw_from_rows(rng, alone_cdf, hh_comune[single])
     head_sex, head_age = head_idx // 101, head_idx % 101
 
     has_partner = (hh_size >= 2) & (rng.random(n) < np.where(hh_size == 2, 0.7, 0.85))
@@ -251,7 +258,18 @@ def generate_households(
     isp = np.maximum(assets - 6000, 0)
     isee = np.round((isr + 0.2 * isp) / scale_, 2)
 
-    residents_per_person = residents / np.maximum(np.bincount(hh_comune[person_hh], minlength=len(comuni)), 1)
+    # Calibration weights: residents per synthetic person in each cell comune × sex × age band, so that
+    # weighted totals reproduce the real marginals exactly.
+    band_edges = np.array([18, 35, 50, 65, 75])
+    band = np.searchsorted(band_edges, person_age, side="right")
+    real_cells = np.zeros((len(comuni), 2, band_edges.shape[0] + 1))
+    for b in range(band_edges.shape[0] + 1):
+        low = 0 if b == 0 else band_edges[b - 1]
+        high = 101 if b == band_edges.shape[0] else band_edges[b]
+        real_cells[:, :, b] = counts[:, :, low:high].sum(axis=2)
+    cell = (hh_comune[person_hh] * 2 + person_sex) * real_cells.shape[2] + band
+    synth_cells = np.bincount(cell, minlength=real_cells.size)
+    weights = real_cells.ravel()[cell] / np.maximum(synth_cells[cell], 1)
     birth = _birth_dates(rng, person_age)
     codes = synthetic_codici_fiscali(rng, birth, person_sex, hh_citizenship[person_hh] != "italiana")
     comune_arr = np.array(comuni)
@@ -273,7 +291,7 @@ def generate_households(
             "tenure": tenure[person_hh],
             "rent": rent[person_hh],
             "isee": isee[person_hh],
-            "weight": residents_per_person[hh_comune[person_hh]],
+            "weight": weights,
             "codice_fiscale": codes,
             "synthetic": np.ones(m, dtype=bool),
         }

@@ -176,7 +176,12 @@ def validate(
             w,
             pl.col("cf_ok")
             & pl.col("data_nascita").is_not_null()
-            & (pl.col("data_nascita") != pl.col("cf_birth")),
+            # The code holds two digits of the year: a centenarian's 1924 and 2024 look the same.
+            & (
+                (pl.col("data_nascita").dt.year().cast(pl.Int32) % 100 != pl.col("cf_yy"))
+                | (pl.col("data_nascita").dt.month().cast(pl.Int32) != pl.col("cf_month"))
+                | (pl.col("data_nascita").dt.day().cast(pl.Int32) != pl.col("cf_day"))
+            ),
             "data_nascita",
             "cf_data_incoerente",
             "la data di nascita non corrisponde a quella contenuta nel codice fiscale",
