@@ -129,7 +129,7 @@ class nidi_gratis_quota_regione(Variable):
             np.where(isee <= p.soglia_isee_parziale, np.minimum(eccedenza, p.tetto_parziale), 0.0),
         )
         quota = np.where(np.isnan(isee) | np.isnan(eccedenza), np.nan, quota)
-        ok = persona.nucleo("nidi_gratis_esito", period) == ts.SI
+        ok = persona.nucleo("nidi_gratis_esito", period) >= ts.DA_VERIFICARE
         return np.where(persona("al_nido", period), np.where(ok, np.round(quota, 2), 0.0), 0.0)
 
 

@@ -33,6 +33,20 @@ def _comune_codes(nucleo, period):
     return np.asarray(nucleo("comune_residenza", period)).astype(str)
 
 
+class buoni_spesa_req_nessun_sostegno(Variable):
+    value_type = int
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Buoni spesa: il nucleo non riceve altri sostegni pubblici (RdC o altri)"
+
+    def formula(nucleo, period):
+        return ts.negate(
+            ts.any_of(
+                ts.fact(nucleo("altri_sostegni_pubblici", period)), ts.fact(nucleo("percepisce_rdc", period))
+            )
+        )
+
+
 class buoni_spesa_esito(Variable):
     value_type = int
     entity = Nucleo
@@ -44,11 +58,7 @@ class buoni_spesa_esito(Variable):
         codes = _comune_codes(nucleo, period)
         esito = np.full(nucleo.count, ts.NON_ATTIVA, dtype=np.int8)
         any_active = False
-        altri = ts.negate(
-            ts.any_of(
-                ts.fact(nucleo("altri_sostegni_pubblici", period)), ts.fact(nucleo("percepisce_rdc", period))
-            )
-        )
+        altri = nucleo("buoni_spesa_req_nessun_sostegno", period)
         isee = nucleo("isee", period)
         for code in configured_comuni():
             rule = _rule(node, code, "buoni_spesa_covid")
@@ -120,6 +130,47 @@ class contributo_comunale_punti(Variable):
         return punti
 
 
+class contributo_comunale_req_residenza(Variable):
+    value_type = int
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Contributo comunale: residente nel comune"
+
+    def formula(nucleo, period):
+        codes = _comune_codes(nucleo, period)
+        return ts.test(np.char.str_len(codes) == 6, np.char.str_len(codes) == 6)
+
+
+class contributo_comunale_req_isee(Variable):
+    value_type = int
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Contributo comunale: ISEE sotto la soglia del comune"
+
+    def formula(nucleo, period, parameters):
+        codes = _comune_codes(nucleo, period)
+        isee = nucleo("isee", period)
+        req = np.full(nucleo.count, ts.UNKNOWN, dtype=np.int8)
+        for mask, r in _contributo_rules(parameters(period).comuni, codes):
+            req = np.where(mask, ts.lt(isee, r.soglia_isee), req)
+        return req.astype(np.int8)
+
+
+class contributo_comunale_req_punti(Variable):
+    value_type = int
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Contributo comunale: punteggio di priorità sufficiente"
+
+    def formula(nucleo, period, parameters):
+        codes = _comune_codes(nucleo, period)
+        punti = nucleo("contributo_comunale_punti", period)
+        req = np.full(nucleo.count, ts.OK, dtype=np.int8)
+        for mask, r in _contributo_rules(parameters(period).comuni, codes):
+            req = np.where(mask, np.where(punti >= r.punti_soglia, ts.OK, ts.FAIL), req)
+        return req.astype(np.int8)
+
+
 class contributo_comunale_esito(Variable):
     value_type = int
     entity = Nucleo
@@ -128,18 +179,14 @@ class contributo_comunale_esito(Variable):
 
     def formula(nucleo, period, parameters):
         codes = _comune_codes(nucleo, period)
-        isee = nucleo("isee", period)
-        punti = nucleo("contributo_comunale_punti", period)
-        residente = ts.test(np.char.str_len(codes) == 6, np.char.str_len(codes) == 6)
         esito = np.full(nucleo.count, ts.NON_ATTIVA, dtype=np.int8)
+        reqs = (
+            nucleo("contributo_comunale_req_residenza", period),
+            nucleo("contributo_comunale_req_isee", period),
+            nucleo("contributo_comunale_req_punti", period),
+        )
         for mask, r in _contributo_rules(parameters(period).comuni, codes):
-            e = ts.outcome(
-                r.attiva,
-                residente,
-                ts.lt(isee, r.soglia_isee),
-                ts.test(punti >= r.punti_soglia, np.ones(nucleo.count, dtype=bool)),
-            )
-            esito = np.where(mask, e, esito)
+            esito = np.where(mask, ts.outcome(r.attiva, *reqs), esito)
         return esito.astype(np.int8)
 
 

@@ -1,0 +1,1 @@
+"""Microsimulation of the rules on a synthetic population (plain Python, no Django)."""

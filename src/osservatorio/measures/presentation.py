@@ -1,0 +1,75 @@
+"""Formatting helpers shared by views and templates: Italian money and percentages, rule parameters."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from openfisca_core.parameters import Parameter
+
+from .rules.system import EARLIEST, tax_benefit_system
+
+# Where the parameters of each screening rule live in the parameter tree.
+RULE_PARAMETERS = {
+    "adi": "adi", "sfl": "sfl", "auu": "auu", "rdc": "rdc", "rem": "rem", "bonus_nido": "bonus_nido",
+    "nidi_gratis": "nidi_gratis", "maternita": "maternita", "carta_acquisti": "carta_acquisti", "tre_figli": "tre_figli",
+    "misura_unica": "misura_unica", "dote_scuola": "dote_scuola", "bonus_sociali": "bonus_sociali",
+    "carta_dedicata": "carta_dedicata", "contributo_bollette": "bonus_sociali.contributo_straordinario",
+}  # fmt: skip
+
+
+def euro(value) -> str:
+    if value is None:
+        return "—"
+    q = Decimal(str(value)).quantize(Decimal("0.01"))
+    whole, cents = f"{q:,.2f}".split(".")
+    return f"{whole.replace(',', '.')},{cents} €"
+
+
+def number(value) -> str:
+    if isinstance(value, float) and value != value:
+        return "non verificato"
+    if isinstance(value, float) and value == float("inf"):
+        return "nessun limite"
+    if isinstance(value, (int, float)):
+        text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+        return text.replace(",", "X").replace(".", ",").replace("X", ".")
+    return str(value)
+
+
+def rule_parameter_node_name(rule_key: str, comune_code: str = "") -> str | None:
+    if rule_key in RULE_PARAMETERS:
+        return RULE_PARAMETERS[rule_key]
+    comuni = tax_benefit_system().parameters.comuni.children
+    file = {"buoni_spesa": "buoni_spesa_covid", "contributo_comunale": "contributo_economico"}.get(rule_key)
+    if file is None:
+        return None
+    for code in (comune_code, "_predefinito"):
+        if code and code in comuni and file in comuni[code].children:
+            return f"comuni.{code}.{file}"
+    return None
+
+
+def parameter_rows(node_name: str) -> list[dict]:
+    """The dated values of every parameter under a node, for the measure page."""
+    node = tax_benefit_system().parameters
+    for part in node_name.split("."):
+        node = node.children[part]
+    rows = []
+
+    def walk(n, prefix):
+        for key, child in n.children.items():
+            name = f"{prefix}{key}"
+            if isinstance(child, Parameter):
+                values = []
+                for v in reversed(child.values_list):
+                    if v.instant_str == EARLIEST:
+                        continue
+                    values.append({"from": date.fromisoformat(v.instant_str), "value": number(v.value)})
+                rows.append({"name": name, "description": child.description or "", "values": values,
+                             "reliability": (child.metadata or {}).get("affidabilita", "")})  # fmt: skip
+            else:
+                walk(child, f"{name}.")
+
+    walk(node, "")
+    return rows

@@ -1,0 +1,1 @@
+"""Front-desk screening on the rules engine: plain Python, no Django (the views add the procedures)."""

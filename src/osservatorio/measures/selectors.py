@@ -1,0 +1,69 @@
+"""Reads of the measures app."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from .models import Measure, ScreeningCase
+
+
+def measures(*, level: str = "", target: str = "", year: int | None = None, q: str = "") -> QuerySet[Measure]:
+    qs = Measure.objects.all().prefetch_related("target_groups")
+    if level:
+        qs = qs.filter(level=level)
+    if target:
+        qs = qs.filter(target_groups__slug=target)
+    if year:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+        )
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(summary__icontains=q))
+    return qs.distinct()
+
+
+def measure_by_rule_key() -> dict[str, Measure]:
+    """The catalogue entry of each rule used by the screening (the first by level if several)."""
+    found: dict[str, Measure] = {}
+    for m in Measure.objects.exclude(rule_key="").order_by("comune_code", "name"):
+        found.setdefault(m.rule_key, m)
+    return found
+
+
+def timeline(start_year: int = 2019, today: date | None = None) -> list[dict]:
+    today = today or date.today()
+    start = date(start_year, 1, 1)
+    rows = []
+    for m in Measure.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start)).exclude(
+        valid_from__isnull=True
+    ):
+        rows.append(
+            {
+                "slug": m.slug,
+                "name": m.short_name or m.name,
+                "full_name": m.name,
+                "level": m.get_level_display(),
+                "level_code": m.level,
+                "start": max(m.valid_from, start).isoformat(),
+                "end": (m.valid_to or today).isoformat(),
+                "ongoing": m.valid_to is None,
+                "valid_from": m.valid_from,
+                "valid_to": m.valid_to,
+            }
+        )
+    order = ["ue", "stato", "regione", "ambito", "comune", "terzo_settore"]
+    rows.sort(key=lambda r: (order.index(r["level_code"]), r["start"], r["name"]))
+    return rows
+
+
+def screening_cases_for(user) -> QuerySet[ScreeningCase]:
+    from osservatorio.accounts.access import user_comune_codes
+
+    qs = ScreeningCase.objects.select_related("created_by")
+    codes = user_comune_codes(user)
+    if codes is not None:
+        qs = qs.filter(comune_code__in=codes)
+    return qs
