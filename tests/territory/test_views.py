@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -32,6 +33,9 @@ def test_comune_page_shows_hierarchy_population_and_map(client, territory_cremon
         "Quartiere 8",
     ]:
         assert expected in body, expected
+    # The map's text alternative gives the size: Cremona covers about 70 km².
+    km2 = int(re.search(r"superficie di circa ([\d.]+) km²", body).group(1).replace(".", ""))
+    assert 60 < km2 < 80
 
 
 def test_ambito_page_lists_47_comuni_sortable(client, territory_cremona):
