@@ -7,10 +7,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from records_samples import BIANCHI, ROSSI, VERDI
 
 from osservatorio.records import reading, services, validation
 from osservatorio.records.models import ImportBatch, ServiceRecord
+
+from .records_samples import BIANCHI, ROSSI, VERDI
 
 pytestmark = pytest.mark.django_db
 

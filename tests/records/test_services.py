@@ -4,7 +4,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from records_samples import BIANCHI, ROSSI, VERDI
 
 from osservatorio.records import pseudonym, services
 from osservatorio.records.models import (
@@ -14,6 +13,8 @@ from osservatorio.records.models import (
     ServiceRecord,
     StreetQuartiere,
 )
+
+from .records_samples import BIANCHI, ROSSI, VERDI
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,11 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
-from records_samples import BIANCHI, ROSSI, VERDI
 
 from osservatorio.accounts.models import AccessLog
 from osservatorio.records.models import BatchStatus, ImportBatch, ImportMapping, ServiceRecord
+
+from .records_samples import BIANCHI, ROSSI, VERDI
 
 pytestmark = pytest.mark.django_db
 
