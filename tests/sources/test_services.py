@@ -36,7 +36,7 @@ def test_load_creates_a_release_with_lineage_and_a_warehouse_view(tmp_path):
     row = t.filter(t.comune_code == "019036").execute().iloc[0]
     assert row["population"] == 70845
     assert (row["release_id"], row["source_file"], row["source_row"]) == (release.pk, "pop.csv", 2)
-    assert Path(release.parquet_path).is_file()
+    assert sorted(p.name for p in Path(release.parquet_path).iterdir()) == ["part-000.parquet"]
     assert warehouse.warehouse_path().is_file()
 
 

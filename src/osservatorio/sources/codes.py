@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .validation import ValidationReport
+from .validation import MAX_ISSUES_PER_RULE, ValidationReport
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,12 @@ class CodeReference:
     known: frozenset[str]
     successors: dict[str, list[Successor]] = field(default_factory=dict)
     origin: str = ""
+    _known_series: pl.Series | None = field(default=None, repr=False)
+
+    def known_series(self) -> pl.Series:
+        if self._known_series is None:
+            self._known_series = pl.Series(sorted(self.known), dtype=pl.Utf8)
+        return self._known_series
 
     def current(self, code: str, _seen: frozenset = frozenset()) -> list[str]:
         """Today's code(s) of `code` (itself if it never changed; several after a split)."""
@@ -164,16 +170,20 @@ def check_comune_codes(
     mapped, not reported.
     """
     ref = ref or reference()
+    if not frame.height:
+        return frame.with_columns(pl.col(column).alias("comune_code_attuale"))
     report.checked(f"«{column}»: codice di un comune esistente ({ref.origin})")
-    codes = frame.get_column(column)
+    unique = frame.get_column(column).drop_nulls().unique()
+    # Set operations in polars: only the few codes that are suppressed or unknown reach Python.
+    old_codes = pl.Series(list(ref.successors), dtype=pl.Utf8)
+    suppressed = unique.filter(unique.is_in(old_codes)).to_list()
+    unknown = set(unique.filter(~unique.is_in(ref.known_series()) & ~unique.is_in(old_codes)).to_list())
     mapping: dict[str, str] = {}
-    for code in codes.drop_nulls().unique().to_list():
-        if code in ref.successors:
-            current = ref.current(code)
-            mapping[code] = current[0] if len(current) == 1 else code
-    unknown = set(codes.drop_nulls().unique().to_list()) - ref.known - set(ref.successors)
-    flagged = frame.filter(pl.col(column).is_in(list(unknown | set(mapping))))
-    for row, code in flagged.select("source_row", column).iter_rows():
+    for code in suppressed:
+        current = ref.current(code)
+        mapping[code] = current[0] if len(current) == 1 else code
+    flagged = frame.filter(pl.col(column).is_in(list(unknown | set(mapping)))).select("source_row", column)
+    for row, code in flagged.iter_rows():
         if code in mapping:
             moves = ref.successors[code]
             when = moves[0].date
@@ -192,6 +202,9 @@ def check_comune_codes(
                 value=code,
             )
         else:
+            if report.counts[("avviso", "codice_istat_sconosciuto")] >= MAX_ISSUES_PER_RULE:
+                report.counts[("avviso", "codice_istat_sconosciuto")] += 1  # counted, not detailed
+                continue
             report.warning(
                 "codice_istat_sconosciuto",
                 f"il codice {code} non corrisponde a nessun comune noto né a un comune soppresso: verifica il "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -25,24 +26,44 @@ def release_dir(source_key: str, dataset_key: str, release_id: int) -> Path:
     return root() / source_key / dataset_key / f"r{release_id}"
 
 
+ROWS_PER_PART = 100_000
+# LZ4 writes several times faster than zstd for a ~30% larger lake; DuckDB and polars read both.
+COMPRESSION = "lz4"
+
+
+def _write_part(frame: pl.DataFrame, target: Path) -> None:
+    frame.write_parquet(target, compression=COMPRESSION, statistics=True)
+    with open(target, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
 def write_release(frame: pl.DataFrame, source_key: str, dataset_key: str, release_id: int) -> Path:
-    """Write the release's Parquet atomically; return the final file path."""
+    """Write the release's Parquet parts atomically; return the release folder.
+
+    Large releases are split into parts written on two threads (polars releases the GIL while encoding).
+    """
     final = release_dir(source_key, dataset_key, release_id)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f"{TMP_PREFIX}{release_id}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        target = tmp / "data.parquet"
-        frame.write_parquet(target, compression="zstd", statistics=True)
-        with open(target, "rb") as fh:
-            os.fsync(fh.fileno())
+        n_parts = max(1, -(-frame.height // ROWS_PER_PART))
+        size = -(-frame.height // n_parts) if frame.height else 0
+        parts = [(frame.slice(i * size, size), tmp / f"part-{i:03d}.parquet") for i in range(n_parts)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda p: _write_part(*p), parts))
         if final.exists():
             shutil.rmtree(final)
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return final / "data.parquet"
+    return final
+
+
+def parquet_glob(path: str | Path) -> str:
+    """What DuckDB reads for a release: every part in its folder."""
+    return str(Path(path) / "*.parquet")
 
 
 def remove_release(path: str | Path) -> None:

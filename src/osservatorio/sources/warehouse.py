@@ -36,12 +36,13 @@ def warehouse_path() -> Path:
 
 
 def _in_force() -> dict[str, str]:
+    from .lake import parquet_glob
     from .models import Release
 
     return {
-        r.dataset.key: r.parquet_path
+        r.dataset.key: parquet_glob(r.parquet_path)
         for r in Release.objects.filter(status=Release.Status.IN_FORCE).select_related("dataset")
-        if r.parquet_path and Path(r.parquet_path).exists()
+        if r.parquet_path and Path(r.parquet_path).is_dir()
     }
 
 
