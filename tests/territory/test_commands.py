@@ -45,3 +45,18 @@ def test_malformed_code_exits_1_without_traceback(tmp_path):
     assert done.returncode == 1
     assert "non è un codice territoriale valido" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_load_with_a_bad_ambiti_file_saves_nothing(tmp_path, territory_cremona):
+    bad = tmp_path / "ambiti.csv"
+    bad.write_text("ambito_code,ambito_name,comune_code,valid_from,valid_to\nAMB-X,X,019999,2020-01-01,\n")
+    with pytest.raises(CommandError, match=r"ambiti\.csv, riga 2, colonna comune_code: il codice 019999"):
+        call_command("territory", "load", "--regione", "03", "--ambiti", str(bad))
+    from osservatorio.territory.models import Area
+
+    assert not Area.objects.filter(code="AMB-X").exists()
+
+
+def test_load_unknown_region_is_an_italian_error():
+    with pytest.raises(CommandError, match="Regione 99 sconosciuta"):
+        call_command("territory", "load", "--regione", "99")

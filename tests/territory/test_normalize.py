@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from osservatorio.territory.codes import is_well_formed, normalize_code
 from osservatorio.territory.normalize import search_key
 
@@ -16,3 +19,11 @@ def test_code_shapes():
     for bad in ["", "3", "0190", "19036", "abc", "019036-Q", "AMB-", "019036/1", "1e5"]:
         assert not is_well_formed(normalize_code(bad)), bad
     assert normalize_code(" amb-cremonese ") == "AMB-CREMONESE"
+
+
+@given(st.text(max_size=60))
+def test_search_key_is_plain_and_stable(text):
+    key = search_key(text)
+    assert set(key) <= set("abcdefghijklmnopqrstuvwxyz0123456789 ")
+    assert "  " not in key and key == key.strip()
+    assert search_key(key) == key

@@ -1,6 +1,7 @@
 """`osservatorio territory load|show`: load the territory, look an area up."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -10,7 +11,7 @@ from osservatorio.core.http import UserFacing404
 from ... import selectors
 from ...errors import TerritoryInputError
 from ...models import Area, Level
-from ...services import DEFAULT_AMBITI, DEFAULT_QUARTIERI, load_territory
+from ...services import area_counts, load_ambiti_csv, load_quartieri_csv, load_territory
 
 
 class Command(BaseCommand):
@@ -51,8 +52,6 @@ class Command(BaseCommand):
             self.show(console, options["code"])
 
     def load(self, console, options):
-        ambiti = tuple(DEFAULT_AMBITI) + tuple(options["ambiti"] or ())
-        quartieri = tuple(DEFAULT_QUARTIERI) + tuple(options["quartieri"] or ())
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -61,13 +60,21 @@ class Command(BaseCommand):
             transient=True,
         ) as progress:
             task = progress.add_task("Territorio", total=None)
+
+            def say(msg):
+                progress.update(task, description=msg)
+
             try:
-                counts = load_territory(
-                    options["regioni"],
-                    ambiti=ambiti,
-                    quartieri=quartieri,
-                    progress=lambda msg: progress.update(task, description=msg),
-                )
+                # One transaction: a bad file given here leaves the database exactly as it was.
+                with transaction.atomic():
+                    load_territory(options["regioni"], progress=say)
+                    for path in options["ambiti"] or ():
+                        say(f"Ambiti: {path}")
+                        load_ambiti_csv(path)
+                    for path in options["quartieri"] or ():
+                        say(f"Quartieri: {path}")
+                        load_quartieri_csv(path)
+                    counts = area_counts()
             except TerritoryInputError as exc:
                 raise CommandError("Territorio non caricato, nulla è stato salvato:\n" + str(exc)) from None
         table = Table(title="Aree in vigore oggi per livello")
