@@ -14,6 +14,8 @@ from osservatorio.accounts.models import AccessLog
 from osservatorio.accounts.roles import Role
 from osservatorio.accounts.selectors import AuditFilters, AuditTimeline
 
+from .conftest import PASSWORD
+
 pytestmark = pytest.mark.django_db
 
 
@@ -114,3 +116,20 @@ def test_csv_export(history, admin):
     assert rows[1][3] == "analista" and rows[1][7] == "019035"
     # A logged value that looks like a formula is neutralised for spreadsheets.
     assert rows[1][6].startswith("'=")
+
+
+def test_sign_ins_and_failed_attempts_are_in_the_timeline(users, client):
+    for _ in range(5):
+        client.post(
+            reverse("accounts:login"), {"username": "analista", "password": "no"}, REMOTE_ADDR="192.0.2.7"
+        )
+    client.post(reverse("accounts:login"), {"username": "operatore", "password": PASSWORD})
+    events = list(AuditTimeline(AuditFilters(kind="accesso")))
+    by_user = {e.username: e for e in events}
+    assert by_user["operatore"].action == "ingresso"
+    failed = by_user["analista"]
+    assert failed.action == "tentativi falliti"
+    assert "5 tentativi falliti" in failed.detail and "bloccato" in failed.detail
+    assert failed.ip_address == "192.0.2.7"
+    assert AuditTimeline(AuditFilters(kind="accesso", role=Role.OPERATORE)).count() == 1
+    assert AuditTimeline(AuditFilters(kind="accesso", comune_code="019036")).count() == 0

@@ -136,9 +136,10 @@ class UserForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     KIND_CHOICES = [
-        ("", _("Letture e scritture")),
-        ("lettura", _("Solo letture")),
-        ("scrittura", _("Solo scritture")),
+        ("", _("Tutti gli eventi")),
+        ("lettura", _("Letture di dati personali")),
+        ("scrittura", _("Modifiche")),
+        ("accesso", _("Ingressi e tentativi falliti")),
     ]
 
     kind = forms.ChoiceField(label=_("Tipo"), choices=KIND_CHOICES, required=False)

@@ -99,13 +99,13 @@ class AuditFilters:
     date_to: dt.date | None = None
     comune_code: str = ""
     text: str = ""
-    kind: str = ""  # "", "lettura", "scrittura"
+    kind: str = ""  # "", "lettura", "scrittura", "accesso"
 
 
 @dataclass(frozen=True)
 class AuditEvent:
     at: dt.datetime
-    kind: str  # "lettura" / "scrittura"
+    kind: str  # "lettura" / "scrittura" / "accesso"
     action: str
     username: str
     role: str
@@ -126,6 +126,8 @@ def _action_label(action: str) -> str:
         "modifica": _("modifica"),
         "eliminazione": _("eliminazione"),
         "accesso": _("accesso"),
+        "ingresso": _("ingresso"),
+        "tentativi falliti": _("tentativi falliti"),
     }.get(action, action)
 
 
@@ -173,6 +175,85 @@ def _writes(f: AuditFilters) -> QuerySet:
             | Q(object_pk=f.text)
         )
     return qs
+
+
+def _usernames_with_role(role: str):
+    User = get_user_model()
+    if role == Role.AMMINISTRATORE:
+        qs = User.objects.filter(Q(role=role) | Q(is_superuser=True))
+    else:
+        qs = User.objects.filter(role=role, is_superuser=False)
+    return qs.values("username")
+
+
+def _sign_ins(f: AuditFilters) -> QuerySet:
+    """Successful logins, recorded by django-axes."""
+    from axes.models import AccessLog as AxesAccessLog
+
+    qs = AxesAccessLog.objects.order_by("-attempt_time", "-pk")
+    return _login_filters(qs, f)
+
+
+def _failed_sign_ins(f: AuditFilters) -> QuerySet:
+    """Failed logins, one row per user name, address and browser, with the count and the last time."""
+    from axes.models import AccessAttempt
+
+    qs = AccessAttempt.objects.order_by("-attempt_time", "-pk")
+    return _login_filters(qs, f)
+
+
+def _login_filters(qs: QuerySet, f: AuditFilters) -> QuerySet:
+    if f.comune_code:
+        return qs.none()  # a login concerns no comune
+    if f.username:
+        qs = qs.filter(username__icontains=f.username)
+    if f.role:
+        qs = qs.filter(username__in=_usernames_with_role(f.role))
+    if f.date_from:
+        qs = qs.filter(attempt_time__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(attempt_time__date__lte=f.date_to)
+    if f.text:
+        qs = qs.filter(path_info__icontains=f.text)
+    return qs
+
+
+def _sign_in_event(e) -> AuditEvent:
+    detail = ""
+    if e.logout_time:
+        detail = _("uscita alle %(t)s") % {"t": timezone.localtime(e.logout_time).strftime("%H:%M")}
+    return AuditEvent(
+        at=e.attempt_time,
+        kind="accesso",
+        action=_action_label("ingresso"),
+        username=e.username or "",
+        role="",
+        what=e.path_info or "",
+        detail=detail,
+        comune_code="",
+        ip_address=e.ip_address or "",
+        channel="",
+    )
+
+
+def _failed_event(e) -> AuditEvent:
+    from axes.conf import settings as axes_settings
+
+    detail = _("%(n)d tentativi falliti") % {"n": e.failures_since_start}
+    if e.failures_since_start >= axes_settings.AXES_FAILURE_LIMIT:
+        detail += " — " + _("accesso bloccato")
+    return AuditEvent(
+        at=e.attempt_time,
+        kind="accesso",
+        action=_action_label("tentativi falliti"),
+        username=e.username or "",
+        role="",
+        what=e.path_info or "",
+        detail=detail,
+        comune_code="",
+        ip_address=e.ip_address or "",
+        channel="",
+    )
 
 
 def _read_event(e: AccessLog) -> AuditEvent:
@@ -238,6 +319,9 @@ class AuditTimeline:
             out.append((_reads(self.filters), _read_event))
         if self.filters.kind in ("", "scrittura"):
             out.append((_writes(self.filters), _write_event))
+        if self.filters.kind in ("", "accesso"):
+            out.append((_sign_ins(self.filters), _sign_in_event))
+            out.append((_failed_sign_ins(self.filters), _failed_event))
         return out
 
     def count(self) -> int:
