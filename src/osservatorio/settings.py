@@ -158,6 +158,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
+# axes would log the user name of every failed login: log a keyed digest instead.
+AXES_CLIENT_STR_CALLABLE = "osservatorio.accounts.logsafe.axes_client_str"
 
 SESSION_COOKIE_AGE = int(env("OSSERVATORIO_SESSION_SECONDS", str(8 * 3600)) or 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
