@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "osservatorio.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -163,6 +164,7 @@ AXES_CLIENT_STR_CALLABLE = "osservatorio.accounts.logsafe.axes_client_str"
 
 SESSION_COOKIE_AGE = int(env("OSSERVATORIO_SESSION_SECONDS", str(8 * 3600)) or 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+OSSERVATORIO_IDLE_TIMEOUT = int(env("OSSERVATORIO_IDLE_TIMEOUT", str(30 * 60)) or 0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
