@@ -63,7 +63,10 @@ class Snapshot:
 
     @property
     def source_label(self) -> str:
-        return f"ISTAT, popolazione residente per età e sesso ({PACKAGE} {self.version}, dati {self.year})"
+        return self.source_for(self.year)
+
+    def source_for(self, year: int | None) -> str:
+        return f"ISTAT, popolazione residente per età e sesso ({PACKAGE} {self.version}, dati {year or self.year})"
 
     @property
     def boundary_source(self) -> str:

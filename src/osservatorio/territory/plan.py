@@ -77,7 +77,7 @@ def _union(geoms: list) -> shapely.Geometry | None:
     return geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
 
 
-def _comune_spec(snap: Snapshot, row, current: bool) -> AreaSpec:
+def _comune_spec(snap: Snapshot, row) -> AreaSpec:
     return AreaSpec(
         code=row.code,
         level="comune",
@@ -86,7 +86,7 @@ def _comune_spec(snap: Snapshot, row, current: bool) -> AreaSpec:
         cadastral_code=row.cadastral_code,
         population=row.population,
         population_year=row.population_year,
-        population_source=snap.source_label if row.population is not None else "",
+        population_source=snap.source_for(row.population_year) if row.population is not None else "",
         parent=row.province_code,
         geometry=snap.comune_geometry.get(row.code),
     )
@@ -100,7 +100,7 @@ def _apply_changes(snap: Snapshot, comuni: dict[str, AreaSpec], changes: list[Ch
         if old_spec is None:
             earlier = snap.earlier_comuni.get(old)
             if earlier is not None:
-                old_spec = _comune_spec(snap, earlier, current=False)
+                old_spec = _comune_spec(snap, earlier)
             else:
                 old_spec = AreaSpec(
                     code=old,
@@ -139,18 +139,20 @@ def _apply_changes(snap: Snapshot, comuni: dict[str, AreaSpec], changes: list[Ch
                 if "; somma con " in target.population_source:
                     target.population_source += f", {merged}"
                 else:
-                    target.population_source = snap.source_label + f"; somma con {merged}"
+                    target.population_source = (
+                        snap.source_for(target.population_year) + f"; somma con {merged}"
+                    )
                 target.geometry = _union([target.geometry, old_spec.geometry])
         if change.kind == "fusione" and new in comuni and comuni[new].valid_from == UNKNOWN_START:
             comuni[new].valid_from = change.date
 
 
-def _boundaries(specs: list[AreaSpec], level_of_tolerance: str, source: str) -> dict[str, BoundarySpec]:
+def _boundaries(specs: list[AreaSpec], level: str, source: str) -> dict[str, BoundarySpec]:
     with_geom = [s for s in specs if s.geometry is not None]
     if not with_geom:
         return {}
     geoms = [s.geometry for s in with_geom]
-    texts = to_web_geojson(geoms, TOLERANCE[level_of_tolerance])
+    texts = to_web_geojson(geoms, TOLERANCE[level])
     bounds = shapely.bounds(geoms)
     return {
         s.code: BoundarySpec(t, tuple(round(float(v), 5) for v in b), source)
@@ -170,11 +172,7 @@ def build(regioni: tuple[str, ...] | None, changes: tuple[Change, ...]) -> Plan:
             f"({', '.join(sorted(snap.regioni))}; es. 03 Lombardia)."
         )
     province = {c: p for c, p in snap.province.items() if p.region_code in regioni}
-    comuni = {
-        c: _comune_spec(snap, row, current=True)
-        for c, row in snap.comuni.items()
-        if row.province_code in province
-    }
+    comuni = {c: _comune_spec(snap, row) for c, row in snap.comuni.items() if row.province_code in province}
     relevant = [c for c in changes if c.old_code[:3] in province or c.new_code[:3] in province]
     _apply_changes(snap, comuni, relevant)
 
