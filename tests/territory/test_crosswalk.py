@@ -72,3 +72,17 @@ def test_comuni_established_after_the_package_are_rebuilt(territory_cremona):
     assert merged.population == snap.comuni["013199"].population + snap.comuni["013228"].population
     assert hasattr(merged, "boundary")
     assert Area.objects.get(code="013199").valid_to == date(2023, 12, 31)
+
+
+@pytest.mark.django_db
+def test_an_extra_crosswalk_file_extends_the_database(tmp_path, territory_cremona):
+    from osservatorio.territory.services import load_code_changes_csv
+
+    extra = tmp_path / "variazioni.csv"
+    extra.write_text(
+        "old_code,old_name,new_code,new_name,date,kind,note\n"
+        "019116,Piadena Drizzona,019999,Comune di prova,2030-01-01,fusione,esempio\n"
+    )
+    assert load_code_changes_csv(extra) == 1
+    assert selectors.resolve_code("019071") == ["019116"]  # today
+    assert selectors.resolve_code("019071", on=date(2030, 1, 1)) == ["019999"]  # through two changes

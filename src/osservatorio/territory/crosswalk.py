@@ -93,8 +93,8 @@ def read_changes(source: str | Path | io.TextIOBase, label: str | None = None) -
 
 
 def resolve(code: str, changes: list[Change], on: date | None = None) -> list[str]:
-    """Today's (or `on`'s) code(s) of a comune code, following changes that happened by that date.
-    A split gives several codes; a code never changed gives itself."""
+    """The code(s) of a comune code on day `on`, following the changes dated up to that day (all of them
+    when `on` is None). A split gives several codes; a code never changed gives itself."""
     by_old: dict[str, list[Change]] = {}
     for c in changes:
         by_old.setdefault(c.old_code, []).append(c)

@@ -97,7 +97,7 @@ def resolve_code(code: str, on: date | None = None) -> list[str]:
         crosswalk.Change(c.old_code, c.old_name, c.new_code, c.new_name, c.date, c.kind, c.note)
         for c in CodeChange.objects.all()
     ]
-    return crosswalk.resolve(normalize_code(code), changes, on)
+    return crosswalk.resolve(normalize_code(code), changes, on or date.today())
 
 
 def changes_of(code: str) -> dict[str, list[CodeChange]]:
