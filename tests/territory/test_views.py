@@ -81,3 +81,9 @@ def test_geojson_of_an_area_and_of_its_comuni(client, territory_cremona):
     assert data["features"][0]["geometry"]["type"] in {"Polygon", "MultiPolygon"}
     many = json.loads(client.get(reverse("territory:geojson", args=["019"]), {"livello": "comune"}).content)
     assert len(many["features"]) == 113
+
+
+def test_area_page_in_english(client, territory_cremona):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("territory:area", args=["019036"])).content.decode()
+    assert "Province of Cremona" in body and "Key facts" in body and "Where it is" in body
