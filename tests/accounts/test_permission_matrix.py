@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
@@ -135,7 +136,13 @@ def load_samples() -> tuple[dict[str, list[dict]], list[str]]:
         hook = getattr(config, "permission_matrix_samples", None)
         if hook is None:
             continue
-        for name, value in (hook() or {}).items():
+        try:
+            with transaction.atomic():  # a savepoint: a failed hook leaves the database usable
+                given = hook() or {}
+        except Exception as e:  # one broken hook must not hide the matrix of every other app
+            problems.append(f"{config.__class__.__name__}.permission_matrix_samples() ha sollevato {e!r}")
+            continue
+        for name, value in given.items():
             items = value if isinstance(value, list) else [value]
             for item in items:
                 if not isinstance(item, dict):
