@@ -182,3 +182,13 @@ def test_record_read_from_a_service_names_the_object(users):
         "019036",
         "esportazione",
     )
+
+
+def test_client_address_behind_a_trusted_proxy(settings):
+    from osservatorio.accounts.audit import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
+    assert client_ip(request) == "10.0.0.1"  # no proxy declared: the header is not trusted
+    settings.OSSERVATORIO_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.5"  # the address our proxy saw, not the forged one
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="garbage")) == "10.0.0.1"

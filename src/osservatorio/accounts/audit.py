@@ -20,8 +20,10 @@ or a task wraps its writes in `acting_as(user)`.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
@@ -34,8 +36,20 @@ SECRET_FIELDS = ("password",)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The caller's address. Behind N trusted reverse proxies (OSSERVATORIO_PROXY_COUNT = N), the N-th
+    address from the right of X-Forwarded-For: the ones further left are written by the client and
+    cannot be trusted."""
     if request is None:
         return None
+    proxies = int(getattr(settings, "OSSERVATORIO_PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(chain) >= proxies:
+            candidate = chain[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None
 
 
