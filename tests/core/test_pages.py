@@ -35,3 +35,8 @@ def test_english_is_available(client):
     assert response.status_code == 302
     body = client.get(reverse("core:home")).content.decode()
     assert '<html lang="en">' in body
+
+
+def test_italian_even_when_the_browser_asks_for_english(client):
+    body = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="it">' in body
