@@ -111,7 +111,8 @@ class ImportBatch(models.Model):
 
 
 class ServiceRecord(models.Model):
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    # No index of its own: the (batch, row_number) index below serves lookups by batch.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records", db_index=False)
     row_number = models.PositiveIntegerField(_("riga nel file"))
     pseudonym = models.CharField(_("pseudonimo"), max_length=64, db_index=True)
     kind = models.CharField(_("tipo"), max_length=20, choices=RecordKind.choices)

@@ -236,7 +236,9 @@ def read_csv(path: Path, file_name: str, score_header: Callable[[list[str]], int
     sep = sniff_separator(head_lines[:60])
     head_rows = list(csv.reader(head_lines[: HEADER_SEARCH_ROWS + 2], delimiter=sep))
     first, last, headers = find_header(head_rows, score_header, file_name)
-    if len(data) <= SMALL_CSV_BYTES:
+    # The csv module handles quoted fields with line breaks exactly; polars is much faster and is used
+    # whenever nothing is quoted, or the file is too big for the csv module's memory use.
+    if b'"' in data and len(data) <= SMALL_CSV_BYTES:
         frame = _small_csv(text, sep, last, len(headers))
     else:
         frame = _large_csv(data if encoding == "utf-8" else text.encode("utf-8"), sep, last, len(headers))
@@ -269,7 +271,6 @@ def _large_csv(data: bytes, sep: str, header_last: int, width: int) -> pl.DataFr
         separator=sep,
         schema={f"c{i}": pl.String for i in range(width)},
         truncate_ragged_lines=True,
-        missing_utf8_is_empty_string=False,
     )
     return frame.with_row_index("__riga", offset=header_last + 1).with_columns(
         pl.col("__riga").cast(pl.Int64)

@@ -128,8 +128,13 @@ def check_mapping(headers: list[str], mapping: Mapping, file_name: str) -> None:
 
 
 def validate(
-    frame: pl.DataFrame, mapping: Mapping, ctx: Context, progress: Callable[[str], None] | None = None
+    frame: pl.DataFrame,
+    mapping: Mapping,
+    ctx: Context,
+    progress: Callable[[str], None] | None = None,
+    pseudonymise: bool = True,
 ) -> Result:
+    """Check every row; with pseudonymise=False (the preview) the pseudonym column stays empty."""
     headers = [c for c in frame.columns if c != "__riga"]
     check_mapping(headers, mapping, ctx.file_name)
     step = progress or (lambda _msg: None)
@@ -239,20 +244,26 @@ def validate(
 
     step("righe duplicate")
     raw_cols = [f"raw_{n}" for n in raw]
-    w = w.with_columns(
-        _first=pl.col("__riga").min().over(raw_cols),
-    )
-    dup = pl.col("__riga") != pl.col("_first")
-    report(
-        w,
-        dup,
-        "codice_fiscale",
-        "riga_duplicata",
-        pl.format(
-            "la riga è identica alla riga {}: tolta per non contare due volte la stessa persona",
-            pl.col("_first"),
-        ),
-    )
+    w = w.with_columns(_dup=~pl.struct(raw_cols).is_first_distinct())
+    if w["_dup"].any():
+        # Few rows: find the first occurrence of each duplicate by joining on the raw cells.
+        firsts = w.filter(~pl.col("_dup")).select(*raw_cols, _first=pl.col("__riga"))
+        dups = (
+            w.filter(pl.col("_dup"))
+            .select("__riga", *raw_cols)
+            .join(firsts, on=raw_cols, how="left", nulls_equal=True)
+        )
+        w = w.join(dups.select("__riga", "_first"), on="__riga", how="left", maintain_order="left")
+        report(
+            w,
+            pl.col("_dup"),
+            "codice_fiscale",
+            "riga_duplicata",
+            pl.format(
+                "la riga è identica alla riga {}: tolta per non contare due volte la stessa persona",
+                pl.col("_first"),
+            ),
+        )
 
     error_table = pl.concat(errors) if errors else pl.DataFrame(schema=ERROR_COLUMNS)
     error_table = error_table.cast(ERROR_COLUMNS).sort(["riga", "colonna", "regola"], maintain_order=True)
@@ -263,7 +274,7 @@ def validate(
     records = valid.select(
         row_number=pl.col("__riga"),
         pseudonym=pl.Series(pseudonyms(ctx.key, valid["cf"].to_list()), dtype=pl.String)
-        if valid.height
+        if valid.height and pseudonymise
         else pl.lit(None, dtype=pl.String),
         kind=pl.col("tipo") if "tipo" in raw else pl.lit(None, dtype=pl.String),
         record_date=pl.col("data"),
@@ -288,7 +299,9 @@ def _codice_fiscale(w: pl.DataFrame, report) -> pl.DataFrame:
     w = w.with_columns(cf_format=pl.col("cf").str.contains(cf_math.PATTERN.pattern).fill_null(False))
     filler = "A" * 16
     codes = w.select(pl.when(pl.col("cf_format")).then(pl.col("cf")).otherwise(pl.lit(filler)))[:, 0]
-    matrix = np.frombuffer("".join(codes.to_list()).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
+    # One string joined in polars, then a byte matrix: no Python object per code.
+    joined = codes.str.join("").item() if codes.len() else ""
+    matrix = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 16)
     check = cf_math.check_chars_ok(matrix) & w["cf_format"].to_numpy()
     yy, month, day, female = cf_math.decode_columns(matrix)
     w = w.with_columns(
@@ -296,7 +309,14 @@ def _codice_fiscale(w: pl.DataFrame, report) -> pl.DataFrame:
         cf_yy=pl.Series(yy, dtype=pl.Int32),
         cf_month=pl.Series(month, dtype=pl.Int32),
         cf_day=pl.Series(day, dtype=pl.Int32),
-        cf_sex=pl.when(pl.col("cf_format")).then(pl.Series(np.where(female, "F", "M"))),
+        cf_female=pl.Series(female),
+    )
+    w = w.with_columns(
+        cf_sex=pl.when(~pl.col("cf_format"))
+        .then(None)
+        .when(pl.col("cf_female"))
+        .then(pl.lit("F"))
+        .otherwise(pl.lit("M")),
     )
     w = w.with_columns(cf_ok=pl.col("cf_check") & (pl.col("cf_day") > 0))
     report(
