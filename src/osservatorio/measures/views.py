@@ -228,7 +228,7 @@ def screening(request):
             indexed = [(i, m) for i, m in enumerate(members) if m is not None]
             household = form.to_household([m for _i, m in indexed])
             on = form.cleaned_data["data_riferimento"]
-            problems = engine.check(household, on)
+            problems, results = engine.evaluate(household, on)
             # Problems name members by position among the filled ones: map back to the form rows.
             problems = [
                 engine.Problem(p.field, p.message, indexed[p.member][0] if p.member is not None else None)
@@ -237,7 +237,6 @@ def screening(request):
             if problems:
                 _apply_problems(form, formset, problems)
             else:
-                results = engine.screen(household, on)
                 context.update(
                     {
                         "results": _procedures(results),

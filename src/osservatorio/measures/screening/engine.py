@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 import numpy as np
+from openfisca_core.periods import period as make_period
 from openfisca_core.simulation_builder import SimulationBuilder
 
 from ..rules import tristate as ts
@@ -158,8 +159,13 @@ UNKNOWN_CHECKS = {
 
 def _unknown_inputs(sim, period: str, names: tuple[str, ...]) -> list[str]:
     tbs = sim.tax_benefit_system
+    cache = sim.__dict__.setdefault("_unknown_cache", {})
     missing = []
     for name in names:
+        if name in cache:
+            if cache[name]:
+                missing.append(cache[name])
+            continue
         variable = tbs.get_variable(name)
         value = sim.calculate(name, period)
         if variable.value_type is float:
@@ -172,6 +178,7 @@ def _unknown_inputs(sim, period: str, names: tuple[str, ...]) -> list[str]:
             unknown = any(len(str(v)) == 0 for v in value)
         else:
             unknown = False
+        cache[name] = variable.label if unknown else ""
         if unknown:
             missing.append(variable.label)
     return missing
@@ -259,6 +266,21 @@ def _result(sim, period: str, spec: MeasureSpec) -> MeasureResult:
         notes=spec.notes,
         uncertainty=spec.uncertainty,
     )
+
+
+def evaluate(household: Household, on: date) -> tuple[list[Problem], list[MeasureResult]]:
+    """Problems of the input (for the form) and, when there are none, every measure: one simulation."""
+    found = problems(household, on)
+    if found:
+        return found, []
+    sim = simulate(household, on)
+    period = make_period(on.strftime("%Y-%m"))
+    inconsistent = _isee_consistency(sim, period, household)
+    if inconsistent:
+        return inconsistent, []
+    results = [_result(sim, period, spec) for spec in SPECS]
+    results.sort(key=lambda r: ORDER[r.status])
+    return [], results
 
 
 def screen(household: Household, on: date) -> list[MeasureResult]:

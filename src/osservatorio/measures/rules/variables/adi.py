@@ -11,7 +11,7 @@ from openfisca_core.variables import Variable
 
 from .. import tristate as ts
 from ..entities import Nucleo, Persona
-from .common import citizenship, income_below, movable_assets_limit, residence
+from .common import citizenship, group_all, income_below, movable_assets_limit, residence
 from .inputs import Alloggio
 
 
@@ -25,7 +25,7 @@ class adi_incremento_scala(Variable):
         p = parameters(period).adi
         s = p.scala
         eta = persona("eta", period)
-        altro = ~persona.has_role(Nucleo.RICHIEDENTE)
+        altro = ~persona("richiedente", period)
         svantaggio = (eta >= 18) * (persona("in_programma_cura", period) == 1)
         inc = np.maximum.reduce(
             [
@@ -45,7 +45,7 @@ class adi_over_67(Variable):
 
     def formula(nucleo, period, parameters):
         anziano = nucleo.members("eta", period) >= parameters(period).adi.eta_over_67
-        return nucleo.all(anziano + nucleo.members("disabile_grave", period)) * nucleo.any(anziano)
+        return group_all(nucleo, anziano + nucleo.members("disabile_grave", period)) * nucleo.any(anziano)
 
 
 class adi_scala(Variable):
@@ -60,7 +60,7 @@ class adi_scala(Variable):
         minori = nucleo("numero_minori", period)
         eta = nucleo.members("eta", period)
         disabili_minori = nucleo.sum(
-            nucleo.members("disabile", period) * (eta < 18) * ~nucleo.members.has_role(Nucleo.RICHIEDENTE)
+            nucleo.members("disabile", period) * (eta < 18) * ~nucleo.members("richiedente", period)
         )
         incrementi = nucleo.sum(nucleo.members("adi_incremento_scala", period))
         # A disabled minor takes the larger of the two increments, not both.

@@ -91,10 +91,7 @@ class auu_importo(Variable):
         terzo = np.maximum(figli - 2, 0) * _taper(
             isee, p.soglia_bassa, p.soglia_alta, p.terzo_figlio_max, p.terzo_figlio_min
         )
-        lavora = nucleo.members("lavora", period)
-        doppio = nucleo.value_from_person(
-            lavora, Nucleo.RICHIEDENTE, default=False
-        ) * nucleo.value_from_person(lavora, Nucleo.CONIUGE, default=False)
+        doppio = nucleo("richiedente_lavora", period) * nucleo("coniuge_lavora", period)
         minori_a_carico = nucleo.sum(
             nucleo.members("auu_figlio_a_carico", period) * nucleo.members("minore", period)
         )
@@ -139,7 +136,7 @@ class auu_req_residenza(Variable):
     def formula(nucleo, period, parameters):
         anni = nucleo("anni_residenza_italia", period)
         residenza = ts.test(anni >= parameters(period).auu.anni_residenza, ts.known(anni))
-        lavoro = nucleo.value_from_person(nucleo.members("lavora", period), Nucleo.RICHIEDENTE, default=False)
+        lavoro = nucleo("richiedente_lavora", period)
         return ts.any_of(residenza, np.where(lavoro, ts.OK, ts.FAIL).astype(np.int8))
 
 

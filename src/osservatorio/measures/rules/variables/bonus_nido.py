@@ -189,10 +189,9 @@ class nidi_gratis_req_genitori_lavoratori(Variable):
     label = "Nidi Gratis 2019/20: genitori occupati"
 
     def formula(nucleo, period, parameters):
-        lavora = nucleo.members("lavora", period)
-        r = nucleo.value_from_person(lavora, Nucleo.RICHIEDENTE, default=False)
-        partner = nucleo.nb_persons(Nucleo.CONIUGE) > 0
-        p = nucleo.value_from_person(lavora, Nucleo.CONIUGE, default=False)
+        r = nucleo("richiedente_lavora", period)
+        partner = nucleo("ha_coniuge", period)
+        p = nucleo("coniuge_lavora", period)
         ok = r * (~partner + p)
         return np.where(
             parameters(period).nidi_gratis.richiede_genitori_lavoratori > 0,

@@ -16,8 +16,8 @@ class carta_dedicata_req_anagrafe(Variable):
     label = "Carta Dedicata a te: componenti iscritti all'anagrafe del comune"
 
     def formula(nucleo, period):
-        code = np.asarray(nucleo("comune_residenza", period)).astype(str)
-        return ts.test(np.char.str_len(code) == 6, np.char.str_len(code) == 6)
+        noto = nucleo("comune_noto", period)
+        return ts.test(noto, noto)
 
 
 class carta_dedicata_req_isee(Variable):

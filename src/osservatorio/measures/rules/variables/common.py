@@ -36,7 +36,7 @@ def members_fact_none(nucleo, period, variable):
 
 def aggregate_best(nucleo, person_states):
     """A household requirement met if some member meets it (states OK > UNKNOWN > FAIL)."""
-    return nucleo.max(person_states).astype(np.int8)
+    return group_max(nucleo, person_states).astype(np.int8)
 
 
 def rent_mask(nucleo, period):
@@ -73,4 +73,24 @@ def movable_assets_limit(nucleo, period, p, per_child_after_second_of="numero_fi
 
 def esito_from_members(nucleo, person_esito):
     """Household outcome of a personal measure: the best outcome among its members."""
-    return nucleo.max(person_esito).astype(np.int8)
+    return group_max(nucleo, person_esito).astype(np.int8)
+
+
+def group_max(nucleo, values, empty=-128):
+    """Largest member value per household (OpenFisca's reduce loops over positions; one ufunc.at here)."""
+    values = np.asarray(values)
+    out = np.full(nucleo.count, empty, dtype=values.dtype)
+    np.maximum.at(out, nucleo.members_entity_id, values)
+    return out
+
+
+def group_min(nucleo, values, empty=10_000):
+    values = np.asarray(values)
+    out = np.full(nucleo.count, empty, dtype=values.dtype)
+    np.minimum.at(out, nucleo.members_entity_id, values)
+    return out
+
+
+def group_all(nucleo, mask):
+    """Every member satisfies the mask."""
+    return nucleo.sum(~np.asarray(mask, dtype=bool)) == 0

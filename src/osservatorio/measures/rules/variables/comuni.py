@@ -30,7 +30,7 @@ def _rule(node, code, rule):
 
 
 def _comune_codes(nucleo, period):
-    return np.asarray(nucleo("comune_residenza", period)).astype(str)
+    return np.asarray(nucleo("comune_residenza", period), dtype="<U6")
 
 
 class buoni_spesa_req_nessun_sostegno(Variable):
@@ -70,7 +70,7 @@ class buoni_spesa_esito(Variable):
                 reqs.append(ts.le(isee, rule.soglia_isee))
             esito = np.where(codes == code, ts.outcome(1, *reqs), esito)
         if any_active:
-            esito = np.where(np.char.str_len(codes) == 0, ts.DA_VERIFICARE, esito)
+            esito = np.where(nucleo("comune_noto", period), esito, ts.DA_VERIFICARE)
         return esito.astype(np.int8)
 
 
@@ -137,8 +137,8 @@ class contributo_comunale_req_residenza(Variable):
     label = "Contributo comunale: residente nel comune"
 
     def formula(nucleo, period):
-        codes = _comune_codes(nucleo, period)
-        return ts.test(np.char.str_len(codes) == 6, np.char.str_len(codes) == 6)
+        noto = nucleo("comune_noto", period)
+        return ts.test(noto, noto)
 
 
 class contributo_comunale_req_isee(Variable):

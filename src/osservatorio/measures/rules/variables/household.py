@@ -5,27 +5,8 @@ from openfisca_core.periods import MONTH
 from openfisca_core.variables import Variable
 
 from ..entities import Nucleo, Persona
+from .common import group_min
 from .inputs import Alloggio, Disabilita
-
-
-def _birth_parts(birth):
-    years = birth.astype("datetime64[Y]").astype(int) + 1970
-    months = birth.astype("datetime64[M]").astype(int) % 12 + 1
-    days = (birth - birth.astype("datetime64[M]")).astype(int) + 1
-    return years, months, days
-
-
-class eta(Variable):
-    value_type = int
-    entity = Persona
-    definition_period = MONTH
-    label = "Età in anni compiuti al primo giorno del mese"
-
-    def formula(persona, period):
-        ref = period.start
-        y, m, d = _birth_parts(persona("data_nascita", period))
-        before_birthday = (ref.month < m) | ((ref.month == m) & (ref.day < d))
-        return ref.year - y - before_birthday
 
 
 class eta_mesi(Variable):
@@ -36,8 +17,21 @@ class eta_mesi(Variable):
 
     def formula(persona, period):
         ref = period.start
-        y, m, d = _birth_parts(persona("data_nascita", period))
-        return (ref.year - y) * 12 + (ref.month - m) - (ref.day < d)
+        birth = persona("data_nascita", period)
+        month_start = birth.astype("datetime64[M]")
+        months = month_start.astype(np.int64)
+        day = (birth - month_start.astype("datetime64[D]")).astype(np.int64) + 1
+        return (ref.year - 1970) * 12 + (ref.month - 1) - months - (ref.day < day)
+
+
+class eta(Variable):
+    value_type = int
+    entity = Persona
+    definition_period = MONTH
+    label = "Età in anni compiuti al primo giorno del mese"
+
+    def formula(persona, period):
+        return persona("eta_mesi", period) // 12
 
 
 class anno_nascita(Variable):
@@ -47,7 +41,67 @@ class anno_nascita(Variable):
     label = "Anno di nascita"
 
     def formula(persona, period):
-        return _birth_parts(persona("data_nascita", period))[0]
+        return persona("data_nascita", period).astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+class richiedente(Variable):
+    value_type = bool
+    entity = Persona
+    definition_period = MONTH
+    label = "Richiedente"
+
+    def formula(persona, period):
+        return persona.has_role(Nucleo.RICHIEDENTE)
+
+
+class coniuge(Variable):
+    value_type = bool
+    entity = Persona
+    definition_period = MONTH
+    label = "Coniuge o convivente del richiedente"
+
+    def formula(persona, period):
+        return persona.has_role(Nucleo.CONIUGE)
+
+
+class ha_coniuge(Variable):
+    value_type = bool
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Il richiedente ha un coniuge o convivente nel nucleo"
+
+    def formula(nucleo, period):
+        return nucleo.any(nucleo.members("coniuge", period))
+
+
+class richiedente_lavora(Variable):
+    value_type = bool
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Il richiedente lavora"
+
+    def formula(nucleo, period):
+        return nucleo.any(nucleo.members("lavora", period) * nucleo.members("richiedente", period))
+
+
+class coniuge_lavora(Variable):
+    value_type = bool
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Il coniuge o convivente lavora"
+
+    def formula(nucleo, period):
+        return nucleo.any(nucleo.members("lavora", period) * nucleo.members("coniuge", period))
+
+
+class comune_noto(Variable):
+    value_type = bool
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Comune di residenza indicato"
+
+    def formula(nucleo, period):
+        return np.char.str_len(np.asarray(nucleo("comune_residenza", period), dtype=str)) == 6
 
 
 class minore(Variable):
@@ -88,7 +142,7 @@ class figlio(Variable):
     label = "Figlio o figlia del richiedente"
 
     def formula(persona, period):
-        return persona.has_role(Nucleo.FIGLIO)
+        return persona.has_role(Nucleo.FIGLIO)  # computed once, then read from the cache
 
 
 class componenti(Variable):
@@ -168,7 +222,7 @@ class eta_minima(Variable):
     label = "Età del componente più giovane"
 
     def formula(nucleo, period):
-        return nucleo.min(nucleo.members("eta", period))
+        return group_min(nucleo, nucleo.members("eta", period))
 
 
 class eta_minima_mesi(Variable):
@@ -178,7 +232,7 @@ class eta_minima_mesi(Variable):
     label = "Età in mesi del componente più giovane"
 
     def formula(nucleo, period):
-        return nucleo.min(nucleo.members("eta_mesi", period))
+        return group_min(nucleo, nucleo.members("eta_mesi", period), empty=1_000_000)
 
 
 class in_affitto(Variable):
@@ -203,7 +257,6 @@ class residente_lombardia(Variable):
     label = "Residente in Lombardia (dal codice ISTAT del comune)"
 
     def formula(nucleo, period):
-        code = np.asarray(nucleo("comune_residenza", period)).astype(str)
-        prov = np.char.ljust(code, 6).astype("<U3")
-        inside = np.isin(prov, LOMBARDIA_PROVINCE)
-        return np.where(np.char.str_len(code) == 6, inside.astype(int), -1)
+        code = np.asarray(nucleo("comune_residenza", period), dtype="<U6")
+        inside = np.isin(code.astype("<U3"), LOMBARDIA_PROVINCE)
+        return np.where(nucleo("comune_noto", period), inside.astype(int), -1)

@@ -30,10 +30,9 @@ def _scale(nucleo, period, parameters, children_params):
         0.0,
     )
     figli_minori = nucleo("numero_figli_minori", period)
-    lavora = nucleo.members("lavora", period)
-    richiedente_lavora = nucleo.value_from_person(lavora, Nucleo.RICHIEDENTE, default=False)
-    ha_partner = nucleo.nb_persons(Nucleo.CONIUGE) > 0
-    partner_lavora = nucleo.value_from_person(lavora, Nucleo.CONIUGE, default=False)
+    richiedente_lavora = nucleo("richiedente_lavora", period)
+    ha_partner = nucleo("ha_coniuge", period)
+    partner_lavora = nucleo("coniuge_lavora", period)
     genitori_lavorano = richiedente_lavora & (~ha_partner | partner_lavora)
     figlio_sotto_3 = nucleo.any(nucleo.members("eta", period) < 3, role=Nucleo.FIGLIO)
     lett_b = np.where(

@@ -6,7 +6,7 @@ from openfisca_core.variables import Variable
 
 from .. import tristate as ts
 from ..entities import Nucleo
-from .common import citizenship
+from .common import citizenship, group_min
 
 
 class maternita_req_nascita(Variable):
@@ -16,8 +16,10 @@ class maternita_req_nascita(Variable):
     label = "Assegno di maternità: nascita o ingresso in famiglia da meno di 6 mesi"
 
     def formula(nucleo, period, parameters):
-        mesi = nucleo.min(
-            nucleo.members("eta_mesi", period) + 10_000 * ~nucleo.members.has_role(Nucleo.FIGLIO)
+        mesi = group_min(
+            nucleo,
+            nucleo.members("eta_mesi", period) + 10_000 * ~nucleo.members("figlio", period),
+            empty=1_000_000,
         )
         return ts.test(
             mesi < parameters(period).maternita.mesi_per_domanda, np.ones(nucleo.count, dtype=bool)
@@ -52,8 +54,8 @@ class maternita_req_residenza(Variable):
     label = "Assegno di maternità: madre residente nel comune, con cittadinanza o permesso valido"
 
     def formula(nucleo, period):
-        code = np.asarray(nucleo("comune_residenza", period)).astype(str)
-        residente = ts.test(np.char.str_len(code) == 6, np.char.str_len(code) == 6)
+        noto = nucleo("comune_noto", period)
+        residente = ts.test(noto, noto)
         c = citizenship(
             nucleo,
             period,

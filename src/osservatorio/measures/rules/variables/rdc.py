@@ -6,7 +6,7 @@ from openfisca_core.variables import Variable
 
 from .. import tristate as ts
 from ..entities import Nucleo
-from .common import citizenship, income_below, movable_assets_limit, residence
+from .common import citizenship, group_all, income_below, movable_assets_limit, residence
 
 
 class rdc_scala(Variable):
@@ -41,7 +41,7 @@ class rdc_pensione(Variable):
         eta = nucleo.members("eta", period)
         soglia = parameters(period).rdc.eta_pdc
         anziano = eta >= soglia
-        return nucleo.all(anziano + nucleo.members("disabile_grave", period)) * nucleo.any(anziano)
+        return group_all(nucleo, anziano + nucleo.members("disabile_grave", period)) * nucleo.any(anziano)
 
 
 class rdc_req_cittadinanza(Variable):

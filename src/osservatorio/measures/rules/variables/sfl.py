@@ -6,6 +6,7 @@ from openfisca_core.variables import Variable
 
 from .. import tristate as ts
 from ..entities import Nucleo, Persona
+from .common import group_max
 
 
 class sfl_req_eta(Variable):
@@ -48,7 +49,7 @@ class sfl_req_fuori_scala_adi(Variable):
 
     def formula(persona, period):
         categoria = persona.nucleo("adi_req_categoria", period)
-        contato = persona.has_role(Nucleo.RICHIEDENTE) + (persona("adi_incremento_scala", period) > 0)
+        contato = persona("richiedente", period) + (persona("adi_incremento_scala", period) > 0)
         return np.where(
             (categoria == ts.OK) & contato, ts.FAIL, np.where(categoria == ts.UNKNOWN, ts.UNKNOWN, ts.OK)
         ).astype(np.int8)
@@ -94,7 +95,7 @@ class sfl_esito(Variable):
     label = "Supporto formazione e lavoro: esito (il migliore tra i componenti)"
 
     def formula(nucleo, period):
-        return nucleo.max(nucleo.members("sfl_esito_persona", period)).astype(np.int8)
+        return group_max(nucleo, nucleo.members("sfl_esito_persona", period)).astype(np.int8)
 
 
 class sfl_beneficiari(Variable):
