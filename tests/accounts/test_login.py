@@ -152,11 +152,17 @@ def test_session_settings_expire():
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
 
 
+IDLE = "osservatorio.accounts.middleware.IdleTimeoutMiddleware"
+
+
+def test_idle_timeout_is_installed(settings):
+    assert IDLE in settings.MIDDLEWARE
+    auth = settings.MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+    messages = settings.MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware")
+    assert settings.MIDDLEWARE.index(IDLE) > max(auth, messages)
+
+
 def test_idle_session_is_closed(settings, users, login):
-    settings.MIDDLEWARE = [
-        *settings.MIDDLEWARE,
-        "osservatorio.accounts.middleware.IdleTimeoutMiddleware",
-    ]
     settings.OSSERVATORIO_IDLE_TIMEOUT = 600
     client = login(users[Role.LETTORE])
     assert client.get(reverse("accounts:profile")).status_code == 200
@@ -173,7 +179,6 @@ def test_idle_session_is_closed(settings, users, login):
 
 
 def test_active_session_stays_open(settings, users, login):
-    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "osservatorio.accounts.middleware.IdleTimeoutMiddleware"]
     settings.OSSERVATORIO_IDLE_TIMEOUT = 600
     client = login(users[Role.LETTORE])
     client.get(reverse("accounts:profile"))
