@@ -192,3 +192,18 @@ def test_client_address_behind_a_trusted_proxy(settings):
     settings.OSSERVATORIO_PROXY_COUNT = 1
     assert client_ip(request) == "203.0.113.5"  # the address our proxy saw, not the forged one
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="garbage")) == "10.0.0.1"
+
+
+def test_function_api_view_answers_json_and_logs_api_reads(users):
+    from rest_framework.decorators import api_view
+
+    @roles_required(Role.ANALISTA, personal_data=True)
+    @api_view(["GET"])
+    def counts(request):
+        return Response({"n": 1})
+
+    anonymous = counts(get(AnonymousUser()))
+    assert anonymous.status_code == 401 and anonymous["Content-Type"] == "application/json"
+    assert counts(get(users[Role.LETTORE])).status_code == 403
+    assert counts(get(users[Role.ANALISTA])).status_code == 200
+    assert AccessLog.objects.get().channel == "api"

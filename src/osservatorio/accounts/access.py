@@ -135,7 +135,7 @@ def _enforced(view: Callable, policy: AccessPolicy, bound: bool = False) -> Call
         if policy.personal_data and response.status_code < 400:
             from .audit import record_view_read
 
-            record_view_read(request, response, kwargs)
+            record_view_read(request, response, kwargs, channel="api" if api else "web")
         return response
 
     return wrapped
