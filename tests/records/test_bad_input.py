@@ -54,7 +54,10 @@ def errors_of(result):
         ("latin-1", b"", "Windows-1252"),
     ],
 )
-def test_encodings(tmp_path, territory_cremona, encoding, prefix, label):
+@pytest.mark.parametrize("big_file_path", [False, True])
+def test_encodings(tmp_path, territory_cremona, encoding, prefix, label, big_file_path, monkeypatch):
+    if big_file_path:  # the streaming path used for files over 16 MB
+        monkeypatch.setattr(reading, "SMALL_CSV_BYTES", 0)
     text = "\n".join([HEADER, *ROWS, f"Però;Niccolò;{ROSSI[:-1]}A;01/01/1980;Cremona;10;18/04/2020"]) + "\n"
     path = write(tmp_path, "f.csv", prefix + text.encode(encoding))
     _batch, table, result = check(path)

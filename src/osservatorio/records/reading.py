@@ -227,22 +227,52 @@ def sniff_separator(sample_lines: list[str]) -> str:
     return best
 
 
+def _is_utf8(path: Path) -> bool:
+    """Whole-file UTF-8 check in 1 MB steps, without holding the decoded text."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(1024 * 1024):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def read_csv(path: Path, file_name: str, score_header: Callable[[list[str]], int]) -> RawTable:
-    data = path.read_bytes()
-    text, encoding = decode(data, file_name)
-    if not text.strip():
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(256 * 1024)
+    large = size > SMALL_CSV_BYTES
+    if large and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and _is_utf8(path):
+        # Big UTF-8 files go to polars straight from disk: no copy of the text in Python.
+        head_text, encoding = decode(head[: head.rfind(b"\n") + 1] or head, file_name)
+        source: Path | bytes = path
+    else:
+        data = path.read_bytes()
+        text, encoding = decode(data, file_name)
+        head_text = text[:200_000]
+        source = None
+    if not head_text.strip():
         raise FileRejected(file_name, "file_vuoto", "il file non contiene dati: ricaricare il file corretto.")
-    head_lines = text[:200_000].splitlines()[:200]
+    head_lines = head_text.splitlines()[:200]
     sep = sniff_separator(head_lines[:60])
     head_rows = list(csv.reader(head_lines[: HEADER_SEARCH_ROWS + 2], delimiter=sep))
     first, last, headers = find_header(head_rows, score_header, file_name)
-    # The csv module handles quoted fields with line breaks exactly; polars is much faster and is used
-    # whenever nothing is quoted, or the file is too big for the csv module's memory use.
-    if b'"' in data and len(data) <= SMALL_CSV_BYTES:
+    if large:
+        if source is None:
+            source = data if encoding == "utf-8" else text.encode("utf-8")
+            del text, data
+        frame = _large_csv(source, sep, last, len(headers))
+    elif '"' in text:
+        # The csv module handles quoted fields with line breaks exactly; polars is much faster and is
+        # used whenever nothing is quoted.
         frame = _small_csv(text, sep, last, len(headers))
     else:
-        frame = _large_csv(data if encoding == "utf-8" else text.encode("utf-8"), sep, last, len(headers))
-    del text, data
+        frame = _large_csv(text.encode("utf-8"), sep, last, len(headers))
     return _finish(file_name, headers, frame, (first, last), encoding=encoding, separator=sep)
 
 
@@ -263,9 +293,9 @@ def _small_csv(text: str, sep: str, header_last: int, width: int) -> pl.DataFram
     return frame.with_columns(pl.Series("__riga", numbers, dtype=pl.Int64))
 
 
-def _large_csv(data: bytes, sep: str, header_last: int, width: int) -> pl.DataFrame:
+def _large_csv(data: bytes | Path, sep: str, header_last: int, width: int) -> pl.DataFrame:
     frame = pl.read_csv(
-        io.BytesIO(data),
+        data if isinstance(data, Path) else io.BytesIO(data),
         has_header=False,
         skip_rows=header_last,
         separator=sep,

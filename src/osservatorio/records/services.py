@@ -351,8 +351,9 @@ def write_records(batch: ImportBatch, records: pl.DataFrame, *, synthetic: bool,
         pl.col("amount").cast(pl.String),
     ).select(_RECORD_COLUMNS)
     # Inserting in pseudonym order keeps the pseudonym index appending instead of splitting pages at
-    # random: about 40% faster on SQLite for a million rows.
-    frame = frame.sort("pseudonym", nulls_last=True)
+    # random: about 40% faster on SQLite for a million rows. Chunks are gathered by index, so the
+    # frame is never copied whole.
+    order = frame["pseudonym"].arg_sort(nulls_last=True)
     meta = ServiceRecord._meta
     columns = [meta.get_field(c).column for c in _RECORD_COLUMNS]
     table = connection.ops.quote_name(meta.db_table)
@@ -362,7 +363,7 @@ def write_records(batch: ImportBatch, records: pl.DataFrame, *, synthetic: bool,
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:  # noqa: S608
                 for start in range(0, frame.height, WRITE_CHUNK):
-                    for row in frame.slice(start, WRITE_CHUNK).iter_rows():
+                    for row in frame[order.slice(start, WRITE_CHUNK)].iter_rows():
                         copy.write_row(row)
                     done = min(frame.height, start + WRITE_CHUNK)
                     if chunk_done:
@@ -372,7 +373,7 @@ def write_records(batch: ImportBatch, records: pl.DataFrame, *, synthetic: bool,
             placeholders = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})"  # noqa: S608
             for start in range(0, frame.height, WRITE_CHUNK):
-                cursor.executemany(sql, list(frame.slice(start, WRITE_CHUNK).iter_rows()))
+                cursor.executemany(sql, frame[order.slice(start, WRITE_CHUNK)].rows())
                 done = min(frame.height, start + WRITE_CHUNK)
                 if chunk_done:
                     chunk_done(done)

@@ -273,9 +273,7 @@ def validate(
     step("pseudonimi")
     records = valid.select(
         row_number=pl.col("__riga"),
-        pseudonym=pl.Series(pseudonyms(ctx.key, valid["cf"].to_list()), dtype=pl.String)
-        if valid.height and pseudonymise
-        else pl.lit(None, dtype=pl.String),
+        pseudonym=_pseudonyms(ctx.key, valid["cf"]) if pseudonymise else pl.lit(None, dtype=pl.String),
         kind=pl.col("tipo") if "tipo" in raw else pl.lit(None, dtype=pl.String),
         record_date=pl.col("data"),
         comune_code=pl.col("comune_code"),
@@ -292,6 +290,15 @@ def validate(
 
 
 # --- pieces ------------------------------------------------------------------------------------------
+
+
+def _pseudonyms(key: bytes, codes: pl.Series, chunk: int = 100_000) -> pl.Series:
+    """In slices, so that at most `chunk` Python strings exist at once."""
+    parts = [
+        pl.Series(pseudonyms(key, codes.slice(i, chunk).to_list()), dtype=pl.String)
+        for i in range(0, codes.len(), chunk)
+    ]
+    return pl.concat(parts) if parts else pl.Series([], dtype=pl.String)
 
 
 def _codice_fiscale(w: pl.DataFrame, report) -> pl.DataFrame:
@@ -395,17 +402,19 @@ def _by_distinct_value(w: pl.DataFrame, name: str, parser, report, quote: bool) 
             values.append(None)
             rules.append(exc.rule)
             reasons.append(f"«{v}»: {exc.reason}" if quote else exc.reason)
-    dtype = w.schema[source]
-    lookup = pl.DataFrame(
-        {
-            source: pl.Series(distinct, dtype=dtype),
-            name: pl.Series(values, dtype=VALUE_TYPES[name]),
-            f"{name}_rule": pl.Series(rules, dtype=pl.String),
-            f"{name}_reason": pl.Series(reasons, dtype=pl.String),
-        },
-        strict=False,
+    # replace_strict adds three columns; a join would rebuild the whole frame for every field.
+    keys = pl.Series(distinct, dtype=w.schema[source])
+    w = w.with_columns(
+        pl.col(source)
+        .replace_strict(keys, pl.Series(values, dtype=VALUE_TYPES[name]), default=None)
+        .alias(name),
+        pl.col(source)
+        .replace_strict(keys, pl.Series(rules, dtype=pl.String), default=None)
+        .alias(f"{name}_rule"),
+        pl.col(source)
+        .replace_strict(keys, pl.Series(reasons, dtype=pl.String), default=None)
+        .alias(f"{name}_reason"),
     )
-    w = w.join(lookup, on=source, how="left", maintain_order="left")
     for rule in {r for r in rules if r}:
         report(w, pl.col(f"{name}_rule") == rule, name, rule, pl.col(f"{name}_reason"))
     return w
