@@ -2,7 +2,9 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -85,5 +87,8 @@ def test_geojson_of_an_area_and_of_its_comuni(client, territory_cremona):
 
 def test_area_page_in_english(client, territory_cremona):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    body = client.get(reverse("territory:area", args=["019036"])).content.decode()
+    try:
+        body = client.get(reverse("territory:area", args=["019036"])).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active in this thread
     assert "Province of Cremona" in body and "Key facts" in body and "Where it is" in body

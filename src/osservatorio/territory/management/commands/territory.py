@@ -1,7 +1,9 @@
 """`osservatorio territory load|show`: load the territory, look an area up."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -46,10 +48,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         console = Console(file=self.stdout._out, highlight=False, soft_wrap=True)
-        if options["action"] == "load":
-            self.load(console, options)
-        else:
-            self.show(console, options["code"])
+        # The CLI speaks the site's default language whatever a previous caller in this thread activated.
+        with translation.override(settings.LANGUAGE_CODE):
+            if options["action"] == "load":
+                self.load(console, options)
+            else:
+                self.show(console, options["code"])
 
     def load(self, console, options):
         with Progress(
