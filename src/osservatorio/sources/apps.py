@@ -37,7 +37,7 @@ class SourcesConfig(AppConfig):
         from . import registry
 
         registry.sync()
-        from .models import Release, Source
+        from .models import LoadJob, Release, Source
 
         source = Source.objects.order_by("order").first()
         dataset = source.datasets.first()
@@ -48,4 +48,11 @@ class SourcesConfig(AppConfig):
             fetched_at="2025-01-01T00:00:00Z",
             loader_version="test",
         )
-        return {"sources:detail": {"key": source.key}, "sources:release": {"pk": release.pk}}
+        job = LoadJob.objects.create(
+            dataset=dataset, file_name="prova.csv", stored_path="/nonexistent/prova.csv"
+        )
+        return {
+            "sources:detail": {"key": source.key},
+            "sources:release": {"pk": release.pk},
+            "sources:job": {"pk": job.pk},
+        }

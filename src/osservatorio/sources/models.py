@@ -110,3 +110,41 @@ class Release(models.Model):
     @property
     def checksum_short(self) -> str:
         return self.checksum[:12]
+
+
+class LoadJob(models.Model):
+    """A file uploaded by an analista and loaded in the background (django-tasks), with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "in_coda", _("in coda")
+        RUNNING = "in_corso", _("in corso")
+        DONE = "completato", _("completato")
+        UNCHANGED = "invariato", _("già caricato")
+        FAILED = "rifiutato", _("rifiutato")
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="jobs")
+    file_name = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    status = models.CharField(_("stato"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(_("fase"), max_length=100, blank=True)
+    progress = models.FloatField(_("avanzamento"), default=0.0)
+    message = models.TextField(_("esito"), blank=True)
+    release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("caricamento")
+        verbose_name_plural = _("caricamenti")
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.UNCHANGED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)

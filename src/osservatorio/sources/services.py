@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from . import lake, reading, registry, warehouse
 from .loaders import resolve
-from .models import Dataset, Release
+from .models import Dataset, LoadJob, Release
 from .validation import LoadError, ValidationReport
 
 log = logging.getLogger(__name__)
@@ -230,3 +230,70 @@ def load_defaults(*, progress: Progress | None = None, on_result=None, on_error=
             if on_error:
                 on_error(key, outcome[key])
     return outcome
+
+
+def upload_dir() -> Path:
+    # Outside the web root and never served: only the loader reads these files.
+    return Path(settings.VAR_DIR) / "uploads" / "sources"
+
+
+def start_upload(dataset_key: str, uploaded, user: str = "") -> LoadJob:
+    """Store the uploaded file (temporary name, then atomic rename) and queue its load."""
+    import os
+    import re
+    import uuid
+
+    from .tasks import run_load_job
+
+    dataset = get_dataset(dataset_key)
+    folder = upload_dir() / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(uploaded.name).name)[:200] or "file"
+    tmp = folder / f".part-{safe}"
+    with open(tmp, "wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    os.replace(tmp, folder / safe)
+    job = LoadJob.objects.create(
+        dataset=dataset,
+        file_name=Path(uploaded.name).name[:255],
+        stored_path=str(folder / safe),
+        created_by=user,
+    )
+    run_load_job.enqueue(job.pk)
+    return job
+
+
+def run_job(job_id: int) -> LoadJob:
+    job = LoadJob.objects.select_related("dataset").get(pk=job_id)
+    LoadJob.objects.filter(pk=job.pk).update(status=LoadJob.Status.RUNNING, stage="avvio", progress=0.01)
+
+    def step(stage: str, fraction: float) -> None:
+        LoadJob.objects.filter(pk=job.pk).update(stage=stage, progress=fraction)
+
+    try:
+        result = load_dataset(job.dataset.key, [Path(job.stored_path)], progress=step, user=job.created_by)
+    except LoadError as exc:
+        failed = Release.objects.filter(dataset=job.dataset, status=Release.Status.FAILED).first()
+        LoadJob.objects.filter(pk=job.pk).update(
+            status=LoadJob.Status.FAILED, message=str(exc)[:20000], release=failed, finished_at=timezone.now()
+        )
+    except Exception as exc:  # noqa: BLE001 - the job page must say it failed, the log keeps the traceback
+        log.exception("load job %s failed", job.pk)
+        LoadJob.objects.filter(pk=job.pk).update(
+            status=LoadJob.Status.FAILED,
+            message=f"Errore interno durante il caricamento ({type(exc).__name__}); la release precedente resta "
+            "in vigore. Riprova o contatta l'amministratore.",
+            finished_at=timezone.now(),
+        )
+    else:
+        LoadJob.objects.filter(pk=job.pk).update(
+            status=LoadJob.Status.DONE if result.created else LoadJob.Status.UNCHANGED,
+            message=result.message,
+            release=result.release,
+            progress=1.0,
+            stage="fatto",
+            finished_at=timezone.now(),
+        )
+    job.refresh_from_db()
+    return job
