@@ -425,7 +425,9 @@ def _finish(file_name, headers, frame, header_rows, **kw) -> RawTable:
     strings = [pl.col(h).str.strip_chars() for h in headers]
     frame = frame.with_columns([s.replace("", None).alias(h) for s, h in zip(strings, headers, strict=True)])
     # Blank lines are dropped but keep their numbers out of the count; trailing empty rows are common.
-    frame = frame.filter(pl.any_horizontal([pl.col(h).is_not_null() for h in headers]))
+    filled = frame.select(pl.any_horizontal([pl.col(h).is_not_null() for h in headers]))[:, 0]
+    if not filled.all():  # filtering copies every column: only when there is something to drop
+        frame = frame.filter(filled)
     if frame.height == 0:
         raise FileRejected(
             file_name,

@@ -146,6 +146,8 @@ def validate(
             raw[f.name] = pl.lit(mapping.fixed[f.name], dtype=pl.String)
     w = frame.select(pl.col("__riga"), *[expr.alias(f"raw_{name}") for name, expr in raw.items()])
     errors: list[pl.DataFrame] = []
+    step("righe duplicate")
+    duplicates = _duplicates(w, [f"raw_{n}" for n in raw])
 
     def report(
         w: pl.DataFrame, mask: pl.Expr, name: str, rule: str, message: pl.Expr | str, severity: str = ERROR
@@ -242,21 +244,11 @@ def validate(
         else pl.lit(None, dtype=pl.String)
     )
 
-    step("righe duplicate")
-    raw_cols = [f"raw_{n}" for n in raw]
-    w = w.with_columns(_dup=~pl.struct(raw_cols).is_first_distinct())
-    if w["_dup"].any():
-        # Few rows: find the first occurrence of each duplicate by joining on the raw cells.
-        firsts = w.filter(~pl.col("_dup")).select(*raw_cols, _first=pl.col("__riga"))
-        dups = (
-            w.filter(pl.col("_dup"))
-            .select("__riga", *raw_cols)
-            .join(firsts, on=raw_cols, how="left", nulls_equal=True)
-        )
-        w = w.join(dups.select("__riga", "_first"), on="__riga", how="left", maintain_order="left")
+    if duplicates is not None and duplicates.height:
+        w = w.join(duplicates, on="__riga", how="left", maintain_order="left")
         report(
             w,
-            pl.col("_dup"),
+            pl.col("_first").is_not_null(),
             "codice_fiscale",
             "riga_duplicata",
             pl.format(
@@ -267,29 +259,51 @@ def validate(
 
     error_table = pl.concat(errors) if errors else pl.DataFrame(schema=ERROR_COLUMNS)
     error_table = error_table.cast(ERROR_COLUMNS).sort(["riga", "colonna", "regola"], maintain_order=True)
-    bad_rows = error_table.filter(pl.col("gravita") == ERROR).select("riga").unique()
-    valid = w.join(bad_rows, left_on="__riga", right_on="riga", how="anti").sort("__riga")
+    bad_rows = error_table.filter(pl.col("gravita") == ERROR)["riga"].unique()
 
     step("pseudonimi")
-    records = valid.select(
-        row_number=pl.col("__riga"),
-        pseudonym=_pseudonyms(ctx.key, valid["cf"]) if pseudonymise else pl.lit(None, dtype=pl.String),
-        kind=pl.col("tipo") if "tipo" in raw else pl.lit(None, dtype=pl.String),
-        record_date=pl.col("data"),
-        comune_code=pl.col("comune_code"),
-        quartiere_code=pl.col("quartiere_code"),
-        age=pl.col("age").cast(pl.Int16),
-        age_band=_age_band(pl.col("age")),
-        sex=pl.col("sex"),
-        citizenship=pl.col("cittadinanza"),
-        household_size=pl.col("componenti").cast(pl.Int16),
-        amount=pl.col("importo"),
-        measure=pl.col("prestazione"),
+    # Lazy select-then-filter: only the output columns are copied, never the whole working frame.
+    records = (
+        w.lazy()
+        .filter(~pl.col("__riga").is_in(bad_rows.implode()))
+        .select(
+            row_number=pl.col("__riga"),
+            cf=pl.col("cf"),
+            kind=pl.col("tipo") if "tipo" in raw else pl.lit(None, dtype=pl.String),
+            record_date=pl.col("data"),
+            comune_code=pl.col("comune_code"),
+            quartiere_code=pl.col("quartiere_code"),
+            age=pl.col("age").cast(pl.Int16),
+            age_band=_age_band(pl.col("age")),
+            sex=pl.col("sex"),
+            citizenship=pl.col("cittadinanza"),
+            household_size=pl.col("componenti").cast(pl.Int16),
+            amount=pl.col("importo"),
+            measure=pl.col("prestazione"),
+        )
+        .collect()
     )
+    del w
+    pseudonym = _pseudonyms(ctx.key, records["cf"]) if pseudonymise else pl.lit(None, dtype=pl.String)
+    records = records.with_columns(pseudonym=pseudonym).select(RECORD_COLUMNS)
     return Result(records=records, errors=error_table, rows_total=frame.height)
 
 
 # --- pieces ------------------------------------------------------------------------------------------
+
+
+def _duplicates(w: pl.DataFrame, cols: list[str]) -> pl.DataFrame | None:
+    """(__riga, _first) for each row identical to an earlier one. A 64-bit hash of the row finds the
+    candidates cheaply; an exact join on the cells confirms them, so a hash collision never drops a row."""
+    hashes = w.select(pl.struct(cols).hash().alias("h"), "__riga")
+    candidates = hashes.filter(~pl.col("h").is_first_distinct())
+    if candidates.height == 0:
+        return None
+    seen = hashes.filter(pl.col("h").is_in(candidates["h"].implode()))
+    rows = w.join(seen.select("__riga"), on="__riga", how="semi")
+    firsts = rows.group_by(cols, maintain_order=True).agg(_first=pl.col("__riga").min())
+    matched = rows.join(firsts, on=cols, how="left", nulls_equal=True)
+    return matched.filter(pl.col("__riga") != pl.col("_first")).select("__riga", "_first")
 
 
 def _pseudonyms(key: bytes, codes: pl.Series, chunk: int = 100_000) -> pl.Series:
