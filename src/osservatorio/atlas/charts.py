@@ -73,6 +73,9 @@ def _base(description: str, title: str | None, width, height) -> dict:
             },
         },
     }
+    if width == "container":
+        # Fill the page's width; with a discrete (step) height only the width can be fitted.
+        spec["autosize"] = {"type": "fit-x" if isinstance(height, dict) else "fit", "contains": "padding"}
     if title:
         spec["title"] = {"text": title, "anchor": "start", "fontSize": 14, "color": DARK}
     return spec

@@ -7,7 +7,10 @@ from osservatorio.accounts.access import public
 @public
 @require_GET
 def home(request):
-    return render(request, "core/home.html")
+    # The home page is the atlas's front door (owned by the atlas app): headline figures of the ente's ambito.
+    from osservatorio.atlas import home as atlas_home
+
+    return render(request, "core/home.html", atlas_home.context())
 
 
 @public
