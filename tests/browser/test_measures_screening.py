@@ -1,6 +1,8 @@
 """The front-desk journey in a real browser: log in, describe a household, read every measure with its
 reasons and procedure, fix a wrong field, print and save the case; axe-core on each page."""
 
+from pathlib import Path
+
 import pytest
 
 from osservatorio.accounts.models import User
@@ -10,6 +12,12 @@ from osservatorio.measures.services import load_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Browser-Prova-2025"
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"measures_{name}.png"), full_page=True)
 
 
 def login(page, live_server, username):
@@ -32,7 +40,9 @@ def fill_member(page, i, relazione, eta=None, nascita=None, scuola=None):
 
 def test_screening_journey(live_server, page, assert_accessible):
     load_catalogue()
-    user = User.objects.create_user(username="sara.sportello", password=PASSWORD, role=Role.OPERATORE_COMUNALE)
+    user = User.objects.create_user(
+        username="sara.sportello", password=PASSWORD, role=Role.OPERATORE_COMUNALE
+    )
     user.comune_scopes.create(comune_code="019036")
     login(page, live_server, "sara.sportello")
 
@@ -63,6 +73,7 @@ def test_screening_journey(live_server, page, assert_accessible):
     # The wrong age is reported on the member's own field, nothing is evaluated.
     error = page.locator("#id_componenti-1-eta-err")
     assert "non è possibile" in error.inner_text()
+    shot(page, "screening_error")
     assert page.locator("#risultati").count() == 0
     assert_accessible(page)
 
@@ -78,8 +89,11 @@ def test_screening_journey(live_server, page, assert_accessible):
     assert "Patto di attivazione" in adi.inner_text()
     nidi = page.locator("article", has=page.locator("#m-nidi_gratis"))
     assert "da verificare" in nidi.inner_text() and "Per decidere serve sapere" in nidi.inner_text()
-    assert "Reddito / Pensione di cittadinanza" in page.locator("table", has_text="Misure esistite").inner_text()
+    assert (
+        "Reddito / Pensione di cittadinanza" in page.locator("table", has_text="Misure esistite").inner_text()
+    )
     assert_accessible(page)
+    shot(page, "screening_results")
 
     page.emulate_media(media="print")
     assert not page.locator("#screening-form").is_visible()
@@ -102,6 +116,8 @@ def test_catalogue_and_timeline_pages(live_server, page, assert_accessible):
     page.goto(live_server.url + "/misure/adi/")
     assert "Incertezze note" in page.locator("main").inner_text()
     assert_accessible(page)
+    shot(page, "detail_adi")
     page.goto(live_server.url + "/misure/cronologia/")
     page.wait_for_selector("#timeline-chart svg")
     assert_accessible(page)
+    shot(page, "timeline")

@@ -150,6 +150,8 @@ def test_screening_bad_input_is_reported_per_field(client, django_user_model, ca
         reverse("measures:screening"), household_post(**{"componenti-2-eta": "45"})
     ).content.decode()
     assert "Un figlio di 45 anni con un richiedente di 40 anni non è possibile" in page
+    # The message sits on the member's own field, as markup (not escaped text).
+    assert 'id="id_componenti-2-eta-err" role="alert">Un figlio di 45 anni' in page
     page = client.post(
         reverse("measures:screening"),
         household_post(**{"nucleo-isr": "21600", "nucleo-isp": "5000", "nucleo-isee": "3000"}),

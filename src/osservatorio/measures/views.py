@@ -126,7 +126,7 @@ def timeline_spec(rows: list[dict]) -> dict:
         "mark": {"type": "bar", "cornerRadius": 2},
         "encoding": {
             "y": {"field": "name", "type": "nominal", "sort": None, "title": None},
-            "x": {"field": "start", "type": "temporal", "title": "Periodo di validità", "axis": {"format": "%Y"}},
+            "x": {"field": "start", "type": "temporal", "title": "Periodo di validità", "axis": {"format": "%Y", "tickCount": "year"}},
             "x2": {"field": "end"},
             "color": {"field": "level", "type": "nominal", "title": "Livello",
                       "scale": {"scheme": "tableau10"}},
@@ -185,6 +185,7 @@ def _procedures(results):
             {
                 "result": r,
                 "amount_text": euro(r.amount) if r.amount is not None else "",
+                "unit_text": r.unit.removeprefix("€ "),
                 "measure": m,
                 "validity": (m.valid_from, m.valid_to) if m else None,
             }

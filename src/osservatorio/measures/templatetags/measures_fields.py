@@ -42,7 +42,7 @@ def _after(field, fid):
         '<div class="text-danger small" id="{}-err" role="alert">{}</div>',
         ((fid, e) for e in field.errors),
     )
-    return help_html + errors
+    return format_html("{}{}", help_html, errors)
 
 
 @register.simple_tag
