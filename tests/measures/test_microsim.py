@@ -1,0 +1,105 @@
+"""Microsimulation on the synthetic population of the Ambito Cremonese: estimates with intervals per comune,
+the what-if on a municipal rule, the pages and the comparison with actual RdC recipients."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from osservatorio.accounts.roles import Role
+from osservatorio.measures.microsim import estimate, whatif
+from osservatorio.measures.microsim.population import build_simulation, from_synthetic, synthetic_households
+
+AMBITI_CSV = Path(__file__).resolve().parents[2] / "src/osservatorio/territory/data/ambiti_cremona.csv"
+CODES = [
+    line.split(",")[2] for line in AMBITI_CSV.read_text().splitlines()[1:] if line.startswith("AMB-CREMONESE")
+]
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return estimate.run(
+        CODES, "2024-06", draws=4, households=1500, seed=3, measures=("adi", "contributo_comunale")
+    )
+
+
+def test_every_comune_has_an_estimate_with_an_interval(baseline):
+    adi = {e.comune: e for e in baseline if e.measure == "adi"}
+    assert set(adi) == set(CODES)
+    for e in adi.values():
+        assert e.households_low <= e.households <= e.households_high
+        assert 0 <= e.share < 0.5
+    cremona = adi["019036"]
+    assert cremona.households > 0 and cremona.cost > 0
+    assert cremona.households_high > cremona.households_low  # repeated draws differ
+
+
+def test_population_inputs_are_consistent():
+    frame = synthetic_households(
+        CODES[:3], 200, seed=1, population=estimate.marginals(tuple(sorted(CODES[:3])))
+    )
+    pop = from_synthetic(frame, seed=1)
+    sim = build_simulation(pop, "2024-06")
+    assert np.bincount(pop.person_household).min() >= 1
+    assert (sim.calculate("componenti", "2024-06") == np.bincount(pop.person_household)).all()
+    # Exactly one applicant per household.
+    assert (np.bincount(pop.person_household, weights=pop.person_role == 0) == 1).all()
+
+
+def test_whatif_raising_the_isee_threshold_reaches_more_households(baseline):
+    changed = whatif.apply(
+        whatif.Change("_predefinito", "contributo_economico", "soglia_isee", 12000), "2024-06-01"
+    )
+    after = estimate.run(
+        CODES, "2024-06", draws=4, households=1500, seed=3, tbs=changed, measures=("contributo_comunale",)
+    )
+    before = {e.comune: e for e in baseline if e.measure == "contributo_comunale"}
+    after = {e.comune: e for e in after}
+    assert all(after[c].households >= before[c].households for c in CODES)
+    assert sum(a.households for a in after.values()) > sum(b.households for b in before.values())
+    # The saved rule is unchanged.
+    assert whatif.current_value(("_predefinito", "contributo_economico", "soglia_isee"), "2024-06-01") == 6838
+    with pytest.raises(ValueError):
+        whatif.apply(whatif.Change("_predefinito", "contributo_economico", "non_esiste", 1), "2024-06-01")
+
+
+def test_rdc_recipients_july_2020(shared_data, settings):
+    from osservatorio.measures.coverage import rdc_recipients_july_2020
+
+    settings.DATA_DIR = shared_data
+    actual = rdc_recipients_july_2020(CODES)
+    assert actual["019036"] > 100
+    assert set(actual) <= set(CODES)
+
+
+@pytest.mark.django_db
+def test_microsim_and_whatif_pages(client, django_user_model, territory_cremona):
+    user = django_user_model.objects.create_user(username="ana", password="x", role=Role.ANALISTA)
+    client.force_login(user)
+    params = {"ambito": "AMB-CREMONESE", "mese": "2024-06-01", "estrazioni": "2", "famiglie": "400"}
+    page = client.get(reverse("measures:microsim"), params).content.decode()
+    assert "Cremona" in page and "Assegno di inclusione" in page and "Dati sintetici" in page
+    assert "Contributo economico comunale" in page
+    bad = client.get(reverse("measures:microsim"), {**params, "mese": "2010-01-01"}).content.decode()
+    assert "Scegliere una data dal 2019" in bad
+    page = client.get(
+        reverse("measures:whatif"),
+        {
+            **params,
+            "regola": "_predefinito/contributo_economico",
+            "parametro": "contributo_economico.soglia_isee",
+            "valore": "9000",
+        },
+    ).content.decode()
+    assert "Nuclei prima" in page and "Soglia ISEE" in page and "Nuclei dopo" in page
+    mismatch = client.get(
+        reverse("measures:whatif"),
+        {
+            **params,
+            "regola": "_predefinito/contributo_economico",
+            "parametro": "buoni_spesa_covid.importo_1",
+            "valore": "9000",
+        },
+    ).content.decode()
+    assert "non appartiene alla regola scelta" in mismatch
