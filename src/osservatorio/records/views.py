@@ -113,6 +113,8 @@ def mapping(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def report(request, pk: int):
     batch = selectors.batch_for(request.user, pk)
+    if batch.status == BatchStatus.CARICATO:
+        return redirect("records:mapping", pk=batch.pk)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
