@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "osservatorio.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "osservatorio.core.middleware.UserFacing404Middleware",
     "auditlog.middleware.AuditlogMiddleware",
     # Last, so that it sees the outcome of authentication attempts.
     "axes.middleware.AxesMiddleware",
@@ -146,7 +147,7 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "osservatorio.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "osservatorio.accounts.passwords.CharacterClassValidator"},
@@ -159,6 +160,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
+# Behind a reverse proxy, how many X-Forwarded-For hops to trust for the client address (0: none).
+OSSERVATORIO_PROXY_COUNT = int(env("OSSERVATORIO_PROXY_COUNT", "0") or 0)
+AXES_IPWARE_PROXY_COUNT = OSSERVATORIO_PROXY_COUNT or None
 # axes would log the user name of every failed login: log a keyed digest instead.
 AXES_CLIENT_STR_CALLABLE = "osservatorio.accounts.logsafe.axes_client_str"
 

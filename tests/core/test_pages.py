@@ -40,3 +40,12 @@ def test_english_is_available(client):
 def test_italian_even_when_the_browser_asks_for_english(client):
     body = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="it">' in body
+
+
+def test_user_facing_404_is_designed_even_in_debug(client, settings):
+    settings.DEBUG = True
+    response = client.get("/territorio/ZZZ-NON-ESISTE/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Pagina non trovata" in body
+    assert "Traceback" not in body

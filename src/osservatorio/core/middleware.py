@@ -17,3 +17,22 @@ class ItalianFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class UserFacing404Middleware:
+    """Render our Italian 404 page for a UserFacing404 even with DEBUG on (the demo runs with DEBUG), where
+    Django would otherwise show its technical page to the visitor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .http import UserFacing404
+        from .views import page_not_found
+
+        if isinstance(exception, UserFacing404):
+            return page_not_found(request, exception)
+        return None
