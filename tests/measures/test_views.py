@@ -191,3 +191,13 @@ def test_printable_summary_has_print_styles(client, django_user_model, catalogue
     page = client.post(reverse("measures:screening"), household_post()).content.decode()
     assert "window.print()" in page and "measures.css" in page
     assert re.search(r'class="print-only"', page)
+
+
+def test_cli_loads_catalogue_and_reports_bad_month(capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("misure", "catalogo")
+    assert "nuove" in capsys.readouterr().out and Measure.objects.count() >= 30
+    with pytest.raises(CommandError, match="AAAA-MM"):
+        call_command("misure", "stima", "--ambito", "AMB-CREMONESE", "--mese", "giugno")
