@@ -85,7 +85,7 @@ def test_cli_import_stores_only_pseudonymised_fields(tmp_path, territory_cremona
     assert not list((tmp_path / "var" / "uploads" / "private" / "records" / "uploads").iterdir())
 
 
-def test_cli_refuses_file_with_errors_unless_valid_only(tmp_path, territory_cremona, saved_mapping, capsys):
+def test_cli_refuses_file_with_errors_unless_valid_only(tmp_path, saved_mapping, capsys):
     path = write_csv(tmp_path, [*GOOD, BAD])
     with pytest.raises(CommandError, match="1 righe con errori"):
         call_command("records", "import", str(path), "--mapping", "Buoni spesa 2020")
@@ -101,7 +101,7 @@ def test_unknown_mapping_lists_the_saved_ones(tmp_path, saved_mapping):
         call_command("records", "import", str(write_csv(tmp_path, GOOD)), "--mapping", "Altro")
 
 
-def test_same_file_twice_is_refused(tmp_path, territory_cremona, saved_mapping):
+def test_same_file_twice_is_refused(tmp_path, saved_mapping):
     path = write_csv(tmp_path, GOOD)
     call_command("records", "import", str(path), "--mapping", "Buoni spesa 2020")
     with pytest.raises(CommandError, match="è già stato importato"):
@@ -110,7 +110,7 @@ def test_same_file_twice_is_refused(tmp_path, territory_cremona, saved_mapping):
     assert ImportBatch.objects.count() == 1
 
 
-def test_failed_import_writes_nothing(tmp_path, territory_cremona, saved_mapping, monkeypatch):
+def test_failed_import_writes_nothing(tmp_path, saved_mapping, monkeypatch):
     monkeypatch.setattr(services, "WRITE_CHUNK", 1)
     path = write_csv(tmp_path, GOOD)
     batch = services.create_batch(
@@ -132,7 +132,7 @@ def test_failed_import_writes_nothing(tmp_path, territory_cremona, saved_mapping
     assert batch.stored_path  # the file is kept: the import can be retried
 
 
-def test_import_through_the_task_backend(tmp_path, territory_cremona, saved_mapping):
+def test_import_through_the_task_backend(tmp_path, saved_mapping):
     path = write_csv(tmp_path, GOOD)
     batch = services.create_batch(
         chunks=services.file_chunks(path), file_name=path.name, source_name="Buoni spesa 2020"
@@ -143,7 +143,7 @@ def test_import_through_the_task_backend(tmp_path, territory_cremona, saved_mapp
     assert ServiceRecord.objects.count() == 3
 
 
-def test_start_import_refuses_errors_without_explicit_choice(tmp_path, territory_cremona, saved_mapping):
+def test_start_import_refuses_errors_without_explicit_choice(tmp_path, saved_mapping):
     path = write_csv(tmp_path, [*GOOD, BAD])
     batch = services.create_batch(
         chunks=services.file_chunks(path), file_name=path.name, source_name="Buoni spesa 2020"
@@ -154,7 +154,7 @@ def test_start_import_refuses_errors_without_explicit_choice(tmp_path, territory
     assert ServiceRecord.objects.count() == 0
 
 
-def test_street_table_gives_the_quartiere(tmp_path, territory_cremona, saved_mapping):
+def test_street_table_gives_the_quartiere(tmp_path, saved_mapping):
     streets = tmp_path / "stradario.csv"
     streets.write_text(
         "comune_code,via,quartiere\n019036,Via Ghinaglia,2\n019036,Piazza Roma,019036-Q05\n", encoding="utf-8"
@@ -170,7 +170,7 @@ def test_street_table_gives_the_quartiere(tmp_path, territory_cremona, saved_map
     assert services.error_rows(batch)[0]["regola"] == "via_non_trovata"
 
 
-def test_street_table_errors_name_row_and_column(tmp_path, territory_cremona):
+def test_street_table_errors_name_row_and_column(tmp_path):
     streets = tmp_path / "stradario.csv"
     streets.write_text("comune_code,via,quartiere\n999999,Via Roma,1\n019036,,2\n", encoding="utf-8")
     with pytest.raises(CommandError) as exc:
