@@ -214,6 +214,8 @@ def check_comune_codes(
                 column=column,
                 value=code,
             )
+    if not mapping:
+        return frame.with_columns(pl.col(column).alias("comune_code_attuale"))
     return frame.with_columns(
         pl.col(column)
         .replace_strict(mapping, default=pl.col(column), return_dtype=pl.Utf8)

@@ -94,16 +94,34 @@ def download(url: str, dest: Path) -> Path:
     return Path(dest)
 
 
-def unpublished(columns: list[str]) -> pl.Expr:
-    """List of the columns that are null in the row (concat_str is ~20x faster than concat_list here)."""
-    joined = pl.concat_str(
-        [pl.when(pl.col(c).is_null()).then(pl.lit(c + ",")) for c in columns], ignore_nulls=True
-    )
-    return (
-        pl.when(joined.is_null() | (joined == ""))
-        .then(pl.lit([], dtype=pl.List(pl.Utf8)))
-        .otherwise(joined.str.strip_chars_end(",").str.split(","))
-    )
+def with_unpublished(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Add `non_pubblicati` (the columns that are null in the row) and `published`.
+
+    The null pattern of a row is packed into an integer (one bit per column, cheap vectorised arithmetic);
+    the few distinct patterns are turned into lists once and mapped back, instead of building a list for
+    every one of ~200,000 rows.
+    """
+    if not columns:
+        return frame.with_columns(
+            pl.lit([], dtype=pl.List(pl.Utf8)).alias("non_pubblicati"), pl.lit(True).alias("published")
+        )
+    chunks = [columns[i : i + 62] for i in range(0, len(columns), 62)]  # 62 bits fit in an Int64
+    masks = [
+        pl.sum_horizontal([pl.col(c).is_null().cast(pl.Int64) * (1 << i) for i, c in enumerate(chunk)])
+        for chunk in chunks
+    ]
+    keyed = frame.with_columns(pl.concat_str([m.cast(pl.Utf8) for m in masks], separator=":").alias("_mask"))
+    patterns = {}
+    for key in keyed.get_column("_mask").unique().to_list():
+        names = []
+        for chunk, part in zip(chunks, key.split(":"), strict=True):
+            bits = int(part)
+            names.extend(c for i, c in enumerate(chunk) if bits >> i & 1)
+        patterns[key] = names
+    return keyed.with_columns(
+        pl.col("_mask").replace_strict(patterns, return_dtype=pl.List(pl.Utf8)).alias("non_pubblicati"),
+        (pl.col("_mask").str.contains(r"^0(:0)*$")).alias("published"),
+    ).drop("_mask")
 
 
 def canonical(label: str) -> str | None:
@@ -240,8 +258,7 @@ def _read_one(path: Path) -> tuple[pl.DataFrame, ValidationReport]:
         frame = frame.with_columns(
             reading.to_istat_code(frame, "regione_code", width=2, report=report, file=file)
         )
-    frame = frame.with_columns(unpublished(present).alias("non_pubblicati"))
-    frame = frame.with_columns((pl.col("non_pubblicati").list.len() == 0).alias("published"))
+    frame = with_unpublished(frame, present)
     return frame, report
 
 
@@ -263,7 +280,8 @@ def parse_raw(paths) -> tuple[pl.DataFrame, ValidationReport]:
                 "anno_unico", f"il file contiene più anni d'imposta ({years}).", file=file, column="tax_year"
             )
         report.checked("una sola riga per comune")
-        dup = frame.filter(pl.col("comune_code").is_duplicated())
+        unique = frame.get_column("comune_code").n_unique() == frame.height
+        dup = frame.head(0) if unique else frame.filter(pl.col("comune_code").is_duplicated())
         for row, code in dup.select("source_row", "comune_code").iter_rows():
             report.error(
                 "chiave_duplicata",
@@ -336,9 +354,7 @@ def parse_sintesi(paths) -> tuple[pl.DataFrame, ValidationReport]:
             data[f"{v}_ammontare"] = reading.to_float(raw, f"{v}_amm", report=report, file=file)
         frame = pl.DataFrame({**data, "source_row": raw.get_column("source_row")})
         values = [c for c in frame.columns if c.startswith("n_") or c.endswith("_ammontare")]
-        frame = frame.with_columns(unpublished(values).alias("non_pubblicati")).with_columns(
-            (pl.col("non_pubblicati").list.len() == 0).alias("published")
-        )
+        frame = with_unpublished(frame, values)
         frame = check_comune_codes(frame, "comune_code", report=report, file=file)
         frames.append(with_lineage(frame, file))
     return concat(frames), report
