@@ -201,3 +201,17 @@ def test_cli_loads_catalogue_and_reports_bad_month(capsys):
     assert "nuove" in capsys.readouterr().out and Measure.objects.count() >= 30
     with pytest.raises(CommandError, match="AAAA-MM"):
         call_command("misure", "stima", "--ambito", "AMB-CREMONESE", "--mese", "giugno")
+
+
+def test_load_demo_is_idempotent():
+    import io
+
+    from django.apps import apps
+
+    config = apps.get_app_config("measures")
+    out = io.StringIO()
+    config.load_demo(out)
+    config.load_demo(out)
+    text = out.getvalue()
+    assert "Misure: catalogo caricato (32 nuove" in text and "(0 nuove, 32 già presenti" in text
+    assert Measure.objects.count() == 32
