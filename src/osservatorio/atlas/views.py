@@ -152,6 +152,8 @@ def area_profile(request, code):
                     spine_rows,
                     area_name=area.display_name,
                     benchmark_name=parent.name,
+                    # A fixed width: "container" collapses this layered step-height chart to zero width.
+                    width=640,
                     description=_("Posizione di %(a)s tra le aree di %(p)s per ogni indicatore")
                     % {"a": area.display_name, "p": parent.name},
                 ),
