@@ -94,6 +94,7 @@ class Builder:
     used_indicators: list[str] = field(default_factory=list)
     has_suppressed: bool = False
     progress: Callable[[str], None] | None = None
+    member_tables: dict = field(default_factory=dict)
 
     # --- resolution -------------------------------------------------------------------------------------
     def resolve_area(self, token: str) -> AreaInfo:
@@ -346,9 +347,10 @@ class Builder:
             benchmark={"name": container.name, "value": bench.value} if bench and bench.usable else None,
             description=alt,
             width=charts.PDF_WIDTH - 200,
-            bar_height=9,
+            bar_height=6,
         )
         table = self.member_table(ind, pairs, f"Dati della figura {n}: {title}")
+        self.member_tables[(ind.code, container.code, y)] = n
         return Figure(n, title, alt, "chart", spec=spec, table=table)
 
     def member_table(self, ind: IndicatorInfo, pairs, caption: str) -> Table:
@@ -360,8 +362,20 @@ class Builder:
                 mp[0].name,
             ),
         )
-        rows = [[Cell(m.name, numeric=False, header=True), self.cell(ind, p)] for m, p in ordered]
-        return Table(caption, ["Comune", f"{ind.title} ({ind.unit})"], rows, self.table_notes(ind))
+        # A long list is laid out in three column pairs, to keep the report short.
+        cells = [(Cell(m.name, numeric=False, header=True), self.cell(ind, p)) for m, p in ordered]
+        groups = 3 if len(cells) > 15 else 1
+        height = math.ceil(len(cells) / groups)
+        rows = []
+        for r in range(height):
+            row = []
+            for g in range(groups):
+                i = g * height + r
+                row += (
+                    list(cells[i]) if i < len(cells) else [Cell("", numeric=False), Cell("", numeric=False)]
+                )
+            rows.append(row)
+        return Table(caption, ["Comune", ind.unit or "Valore"] * groups, rows, self.table_notes(ind))
 
     def map_figure(self, ind: IndicatorInfo, container: AreaInfo, year, highlight: AreaInfo | None) -> Figure:
         members = self.data.members(container.code)
@@ -387,6 +401,13 @@ class Builder:
             decimals=ind.decimals,
             highlight=highlight.code if highlight else None,
         )
+        key = (ind.code, container.code, y)
+        if key in self.member_tables:
+            # The ranking of the same indicator and year already lists every value: do not repeat it.
+            alt = alt.replace(
+                "nella tabella che segue", f"nella tabella della figura {self.member_tables[key]}"
+            )
+            return Figure(n, title, alt, "map", svg=svg, table=None)
         table = self.member_table(ind, pairs, f"Dati della figura {n}: {title}")
         return Figure(n, title, alt, "map", svg=svg, table=table)
 
@@ -414,13 +435,22 @@ def build_key_facts(b: Builder, cfg: dict, sec: RenderedSection) -> None:
         except SectionError as exc:
             sec.problems.append(Problem(sec.index, sec.title, str(exc)))
             continue
-        p = b.point(ind, b.area, cfg.get("year"))
+        where, p = b.area, b.point(ind, b.area, cfg.get("year"))
+        if p is None:
+            # Some sources publish only for larger areas (INPS by province): say whose figure it is.
+            for level in ("ambito", "provincia", "regione"):
+                higher = b.data.ancestors(b.area.code).get(level)
+                if higher is not None and (p := b.point(ind, higher, cfg.get("year"))) is not None:
+                    where = higher
+                    break
         if p is None:
             sec.problems.append(
                 Problem(sec.index, sec.title, f"nessun dato di «{ind.title}» per {b.area.name}")
             )
             continue
         when = period(p.start, p.end, p.granularity)
+        if where != b.area:
+            when += f", dato di {where.label}: non pubblicato per aree più piccole"
         if p.suppressed:
             facts.append(f"**{ind.title}** ({when}): dato riservato per il segreto statistico.")
             b.has_suppressed = True
@@ -428,6 +458,8 @@ def build_key_facts(b: Builder, cfg: dict, sec: RenderedSection) -> None:
         text = f"**{ind.title}**: {b.fmt(ind, p)} ({when})"
         comps = []
         for a in bench_areas:
+            if a == where:
+                continue
             q = b.point(ind, a, p.year)
             if q is None or not q.usable:
                 continue
@@ -435,12 +467,12 @@ def build_key_facts(b: Builder, cfg: dict, sec: RenderedSection) -> None:
             comps.append(f"{a.name} {b.fmt(ind, q)}, {label}")
         if comps:
             text += "; " + "; ".join(comps)
-        tr = b.trend(ind, b.area)
+        tr = b.trend(ind, where)
         if tr.label not in (trend_core.NOT_COMPUTABLE,):
             text += f". Andamento degli ultimi {trend_core.POINTS} anni: {tr.label}"
         facts.append(text + ".")
     if facts:
-        sec.blocks.append(Block("facts", facts=facts))
+        sec.blocks.append(Block("facts", facts=[_strong(f) for f in facts]))
 
 
 def build_indicator_table(b: Builder, cfg: dict, sec: RenderedSection) -> None:
@@ -689,7 +721,7 @@ def build_composite(b: Builder, cfg: dict, sec: RenderedSection) -> None:
         description=alt,
         highlight=[b.area.code] if b.area.level == "comune" else [],
         width=charts.PDF_WIDTH - 200,
-        bar_height=9,
+        bar_height=6,
     )
     table = Table(f"Dati della figura {n}: {title}", ["Comune", "Indice", "Rango"], rows, [])
     sec.blocks.append(Block("figure", figure=Figure(n, title, alt, "chart", spec=spec, table=table)))
@@ -740,7 +772,9 @@ def build_measures(b: Builder, cfg: dict, sec: RenderedSection) -> None:
 
 def build_methodology(b: Builder, cfg: dict, sec: RenderedSection) -> None:
     """Filled at the end, once every indicator used by the report is known."""
-    sec.blocks.append(Block("html", html="__METHODOLOGY__"))
+    sec.blocks.append(
+        Block("html", html="__METHODOLOGY_SHORT__" if cfg.get("compact") else "__METHODOLOGY__")
+    )
 
 
 def build_sources(b: Builder, cfg: dict, sec: RenderedSection) -> None:
@@ -770,6 +804,11 @@ def _figure(b: Builder, sec: RenderedSection, make: Callable[[], Figure]) -> Non
         sec.problems.append(Problem(sec.index, sec.title, str(exc)))
         return
     sec.blocks.append(Block("figure", figure=fig))
+
+
+def _strong(text: str) -> str:
+    """Facts are written by us with **bold** names: escape, then turn the markers into <strong>."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", _esc(text))
 
 
 def _esc(text: str) -> str:
@@ -915,14 +954,15 @@ def build(
             except SectionError as exc:
                 sec.problems.append(Problem(i, title, str(exc)))
         doc.sections.append(sec)
-    methodology = _methodology_html(b)
-    sources = _sources_html(b)
+    late = {
+        "__METHODOLOGY__": lambda: _methodology_html(b),
+        "__METHODOLOGY_SHORT__": lambda: _methodology_short_html(b),
+        "__SOURCES__": lambda: _sources_html(b),
+    }
     for sec in doc.sections:
         for blk in sec.blocks:
-            if blk.html == "__METHODOLOGY__":
-                blk.html = methodology
-            elif blk.html == "__SOURCES__":
-                blk.html = sources
+            if blk.html in late:
+                blk.html = late[blk.html]()
     doc.releases = data.used_releases
     doc.has_suppressed = b.has_suppressed
     return doc
@@ -962,6 +1002,26 @@ def _methodology_html(b: Builder) -> str:
         "con il controllo della riservatezza già applicato. " + SUPPRESSED_NOTE + "</p>"
     )
     return "\n".join(out)
+
+
+def _methodology_short_html(b: Builder) -> str:
+    import html
+
+    items = []
+    for code in b.used_indicators:
+        ind = b.data.indicator(code)
+        if ind is not None:
+            src = ind.numerator_source + (f"; {ind.denominator_source}" if ind.denominator_source else "")
+            items.append(
+                f"<li><strong>{html.escape(ind.title)}</strong> ({html.escape(ind.unit)}): "
+                f"{html.escape(ind.short)} Fonte: {html.escape(src)}.</li>"
+            )
+    return (
+        f'<ul class="report-methods">{"".join(items)}</ul><p class="small">Confronti per sovrapposizione degli '
+        "intervalli di confidenza al 95%; definizioni complete nella pagina di ogni indicatore dell'atlante. "
+        + html.escape(SUPPRESSED_NOTE)
+        + "</p>"
+    )
 
 
 def _sources_html(b: Builder) -> str:
