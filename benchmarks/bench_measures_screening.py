@@ -75,6 +75,7 @@ def main():
         "benchmark": "measures_screening",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": platform.platform(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "requests": args.requests,
         "screening_p50_ms": round(statistics.median(screening), 1),
         "screening_p95_ms": round(p95(screening), 1),

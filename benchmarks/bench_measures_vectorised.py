@@ -170,6 +170,7 @@ def main():
         "benchmark": "measures_vectorised",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": platform.platform(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "households": n,
         "persons": int(len(pop.person_household)),
         "generation_seconds": round(gen, 2),

@@ -21,12 +21,20 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from openfisca_core.simulation_builder import SimulationBuilder
+from openfisca_core.indexed_enums import EnumArray
+from openfisca_core.simulations import Simulation
 
 from ..rules.system import tax_benefit_system
 from ..rules.variables.inputs import Alloggio, Cittadinanza, Disabilita
 
 ROLE_CODES = {"capofamiglia": 0, "coniuge": 1, "figlio": 2, "altro": 3}
+
+
+def _enum(enum, names: list[str], codes: np.ndarray) -> EnumArray:
+    """An EnumArray from small integer codes (no Python objects per row: a million rows stay fast)."""
+    members = list(enum)
+    index = np.array([members.index(enum[name]) for name in names], dtype=np.int16)
+    return EnumArray(index[np.asarray(codes)], enum)
 
 
 @dataclass
@@ -70,9 +78,7 @@ def from_synthetic(frame: pl.DataFrame, seed: int = 0) -> Population:
     disabled = u < np.where(age >= 65, 0.20, 0.045)
     kind = rng.random(m)
     disab = np.where(~disabled, 0, np.where(kind < 0.5, 1, np.where(kind < 0.8, 2, 3)))
-    disab_enum = np.array(
-        [Disabilita.nessuna, Disabilita.media, Disabilita.grave, Disabilita.non_autosufficiente]
-    )[disab]
+    disab_enum = _enum(Disabilita, ["nessuna", "media", "grave", "non_autosufficiente"], disab)
     works = (age >= 18) & (age <= 66) & (income > 8000)
 
     ref = np.datetime64("2024-06-01")
@@ -85,10 +91,10 @@ def from_synthetic(frame: pl.DataFrame, seed: int = 0) -> Population:
     heads = frame.filter(pl.Series(first))
     citizenship = heads["citizenship"].to_numpy()
     long_term = rng.random(n) < 0.65
-    cit = np.where(
-        citizenship == "extra_ue",
-        np.where(long_term, Cittadinanza.lungo_soggiornante, Cittadinanza.altro_permesso),
-        Cittadinanza.italiana_ue,
+    cit = _enum(
+        Cittadinanza,
+        ["italiana_ue", "lungo_soggiornante", "altro_permesso"],
+        np.where(citizenship == "extra_ue", np.where(long_term, 1, 2), 0),
     )
     tenure = heads["tenure"].to_numpy()
     alloggio = np.where(
@@ -149,14 +155,20 @@ def from_synthetic(frame: pl.DataFrame, seed: int = 0) -> Population:
 
 
 def build_simulation(pop: Population, period: str, tbs=None):
-    """A vectorised OpenFisca simulation of the whole population (one entity array per variable)."""
+    """A vectorised OpenFisca simulation of the whole population (one entity array per variable).
+
+    Entities are set up directly with arrays: SimulationBuilder.declare_* would turn a million ids and
+    roles into Python lists first."""
     tbs = tbs or tax_benefit_system()
-    builder = SimulationBuilder()
-    builder.create_entities(tbs)
-    builder.declare_person_entity("persona", np.arange(len(pop.person_household)))
-    nuclei = builder.declare_entity("nucleo", np.arange(pop.n_households))
-    builder.join_with_persons(nuclei, pop.person_household, pop.person_role)
-    sim = builder.build(tbs)
+    populations = tbs.instantiate_entities()
+    persons, nuclei = populations["persona"], populations["nucleo"]
+    persons.ids, persons.count = np.arange(len(pop.person_household)), len(pop.person_household)
+    nuclei.ids, nuclei.count = np.arange(pop.n_households), pop.n_households
+    nuclei.members_entity_id = pop.person_household
+    roles = np.empty(len(nuclei.entity.flattened_roles), dtype=object)
+    roles[:] = nuclei.entity.flattened_roles
+    nuclei._members_role = roles[pop.person_role]
+    sim = Simulation(tbs, populations)
     for name, values in pop.person_inputs.items():
         sim.set_input(name, period, values)
     for name, values in pop.household_inputs.items():
