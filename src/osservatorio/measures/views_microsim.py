@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -162,7 +163,7 @@ def whatif_view(request):
     context = {
         "form": form,
         "breadcrumbs": [
-            {"label": _("Microsimulazione"), "url": ""},
+            {"label": _("Microsimulazione"), "url": reverse("measures:microsim")},
             {"label": _("Cosa succede se"), "url": ""},
         ],
     }

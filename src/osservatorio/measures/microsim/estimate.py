@@ -28,6 +28,7 @@ class DrawResult:
     households: dict[tuple[str, str], float] = field(default_factory=dict)
     cost: dict[tuple[str, str], float] = field(default_factory=dict)
     population: dict[str, float] = field(default_factory=dict)
+    sample: dict[str, int] = field(default_factory=dict)
 
 
 def evaluate(pop: Population, period: str, tbs=None, measures=ESTIMATED) -> DrawResult:
@@ -39,8 +40,10 @@ def evaluate(pop: Population, period: str, tbs=None, measures=ESTIMATED) -> Draw
     index = np.searchsorted(comuni, pop.household_comune)
     w = pop.household_weight
     totals = np.bincount(index, weights=w, minlength=len(comuni))
-    for c, t in zip(comuni, totals, strict=True):
+    counts = np.bincount(index, minlength=len(comuni))
+    for c, t, k in zip(comuni, totals, counts, strict=True):
         out.population[str(c)] = float(t)
+        out.sample[str(c)] = int(k)
     for key in measures:
         spec = BY_KEY[key]
         esito = sim.calculate(spec.esito, period)
@@ -70,6 +73,7 @@ class Estimate:
     cost_low: float
     cost_high: float
     share: float  # of the comune's households
+    sample: float = 0.0  # synthetic households of the comune per draw (small samples: wide intervals)
 
 
 def summarise(draws: list[DrawResult], level: float = 0.95) -> list[Estimate]:
@@ -92,6 +96,7 @@ def summarise(draws: list[DrawResult], level: float = 0.95) -> list[Estimate]:
                 cost_low=float(np.percentile(c, lo_q)),
                 cost_high=float(np.percentile(c, hi_q)),
                 share=float(h.mean() / pop) if pop else 0.0,
+                sample=float(np.mean([d.sample.get(key[1], 0) for d in draws])),
             )
         )
     return out
