@@ -82,7 +82,7 @@ def test_inactive_user_cannot_log_in(client, users):
 @pytest.mark.parametrize(
     "password, fragment",
     [
-        ("Breve-1!", "12 characters"),  # see test_minimum_length_message_is_italian
+        ("Breve-1!", "almeno 12 caratteri"),
         ("tuttominuscoleelunghe", "almeno tre tra"),
         ("password12345", "troppo comune"),
         ("123456789012345", "interamente numerica"),
