@@ -23,6 +23,7 @@ def test_fonti_page_lists_every_source_with_its_release(client, loaded):
     assert "<h1>Fonti dei dati</h1>" in body
     assert "Ministero dell&#x27;Economia e delle Finanze" in body or "Ministero dell'Economia" in body
     assert "istat_popolazione_comuni" in body and loaded.checksum_short in body
+    assert "codice_istat_sconosciuto: 1" in body  # warnings summarised by rule
     assert "non caricato" in body  # the other datasets
     assert "non ufficiale" in body  # rdc_comuni_2020 and the third-party compilation
     assert "Avvertenze di qualità" in body and "<caption" in body
