@@ -1,7 +1,7 @@
 """Choropleth classes."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from osservatorio.atlas import classes
@@ -49,6 +49,8 @@ def test_unknown_method_is_refused_with_a_message():
         classes.classify("jenks", {"a": 1.0})
 
 
+# No deadline: the suite runs on busy CI machines, and the property does not depend on speed.
+@settings(deadline=None)
 @given(
     st.dictionaries(st.text(min_size=1, max_size=4), st.floats(-1e6, 1e6), min_size=1, max_size=60),
     st.integers(2, 7),

@@ -8,9 +8,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
@@ -140,6 +144,22 @@ def area_profile(request, code):
     area = territory.get_area(code)
     if area.code != code:
         return redirect("atlas:area", code=area.code, permanent=True)
+    # The body depends only on the area, the release and the language: rendered once per release and kept
+    # (the page around it, with the visitor's CSRF token and login state, is rendered per request).
+    key = f"atlas:html:area:{area.code}:{selectors.release_key()}:{get_language()}"
+    cached = cache.get(key)
+    if cached is None:
+        body, breadcrumbs = _area_body(area)
+        cached = {"body": body, "breadcrumbs": breadcrumbs}
+        cache.set(key, cached, selectors.CACHE_SECONDS)
+    return render(
+        request,
+        "atlas/area.html",
+        {"area": area, "body": mark_safe(cached["body"]), "breadcrumbs": cached["breadcrumbs"]},  # noqa: S308 - our own template output
+    )
+
+
+def _area_body(area) -> tuple[str, list]:
     prof, spine_rows = _profile_context(area)
     ancestors = territory.ancestors(area)
     parent = prof["parent"]
@@ -170,7 +190,6 @@ def area_profile(request, code):
         )
     covid = _covid_panel(area, prof)
     headline = [r for r in prof["rows"] if r["code"] in selectors.HEADLINE_DEFAULT]
-    members_levels = [lv for lv in (Level.COMUNE,) if area.level in (Level.AMBITO, Level.PROVINCIA)]
     breadcrumbs = _breadcrumbs(
         *[(a.display_name, reverse("atlas:area", args=[a.code])) for a in reversed(ancestors)],
         (area.display_name, ""),
@@ -179,26 +198,23 @@ def area_profile(request, code):
     if area.level == Level.COMUNE:
         _p, sibs = selectors.siblings(area)
         neighbours = [s for s in sibs if s.code != area.code][:50]
-    return render(
-        request,
-        "atlas/area.html",
+    body = render_to_string(
+        "atlas/_area_body.html",
         {
             "area": area,
             "ancestors": ancestors,
             "profile": prof,
             "first_bench": first_bench,
             "spine": chart_list[0] if chart_list else None,
-            "spine_rows": spine_rows,
             "pyramid": pyr,
             "pyramid_spec": pyramid_spec,
             "covid": covid,
             "headline": headline,
-            "members_levels": members_levels,
             "neighbours": neighbours,
             "measures": _measures_for(area),
-            "breadcrumbs": breadcrumbs,
         },
     )
+    return body, breadcrumbs
 
 
 def _covid_panel(area, prof) -> dict | None:
