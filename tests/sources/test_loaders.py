@@ -20,13 +20,8 @@ CREMONA = "019036"
 
 
 @pytest.fixture(scope="module")
-def data(request):
-    from django.conf import settings
-
-    path = settings.DATA_DIR
-    if not path.is_dir():
-        pytest.skip(f"dati reali assenti: {path}")
-    return path
+def data(shared_data):
+    return shared_data
 
 
 @pytest.fixture(scope="module")
