@@ -31,7 +31,7 @@ start=$(date +%s)
 "$UV" run osservatorio migrate --no-input -v0
 "$UV" run osservatorio demo setup
 # Long jobs (uploads, reports) run in a background worker that stops with the demo.
-"$UV" run osservatorio db_worker > "${OSSERVATORIO_VAR_DIR:-var}/worker.log" 2>&1 &
+"$UV" run osservatorio db_worker --no-reload --no-startup-delay > "${OSSERVATORIO_VAR_DIR:-var}/worker.log" 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null' EXIT INT TERM
 echo "Pronto in $(( $(date +%s) - start )) s. Sito: http://$HOST:$PORT/"
