@@ -1,0 +1,62 @@
+"""`osservatorio indicators compute|list|load-catalogue`: the catalogue from the command line, with progress."""
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from osservatorio.indicators import services
+from osservatorio.indicators.catalogue import CatalogueError
+from osservatorio.indicators.models import Indicator
+
+
+class Command(BaseCommand):
+    help = "Indicatori: calcola e rilascia il catalogo, elenca gli indicatori, ricarica il catalogo."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        c = sub.add_parser("compute", help="calcola e pubblica un rilascio")
+        c.add_argument(
+            "--indicator", action="append", default=[], help="codice (ripetibile); tutti se omesso"
+        )
+        c.add_argument("--area", action="append", default=[], help="codice ISTAT dell'area (ripetibile)")
+        sub.add_parser("list", help="elenca gli indicatori del catalogo")
+        sub.add_parser("load-catalogue", help="ricarica il catalogo dai file YAML")
+
+    def handle(self, *args, **opts):
+        try:
+            if opts["action"] == "load-catalogue":
+                self.stdout.write(str(services.load_catalogue()))
+            elif opts["action"] == "list":
+                services.load_catalogue()
+                for ind in Indicator.objects.filter(active=True):
+                    self.stdout.write(f"{ind.code:40} {ind.get_domain_display():35} {ind.title_it}")
+            else:
+                self.compute(opts["indicator"], opts["area"])
+        except (services.ComputeError, CatalogueError) as exc:
+            raise CommandError(str(exc)) from exc
+
+    def compute(self, codes, areas):
+        console = Console(file=self.stdout, force_terminal=False)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as bar:
+            task = bar.add_task("Calcolo degli indicatori", total=None)
+
+            def progress(code, n, total):
+                bar.update(task, total=total, completed=n - 1, description=f"Calcolo: {code}")
+
+            release = services.compute_release(codes or None, areas or None, progress=progress)
+            bar.update(task, completed=len(release.indicators), description="Calcolo concluso")
+        total = sum(release.counts.values())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Rilascio {release.pk} pubblicato: {total} valori, {len(release.indicators)} indicatori."
+            )
+        )
+        for m in release.messages:
+            self.stdout.write(f"  - {m}")
