@@ -152,11 +152,6 @@ def input_dependencies(variable: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-UNKNOWN_CHECKS = {
-    float: lambda v: np.isnan(v),
-}
-
-
 def _unknown_inputs(sim, period: str, names: tuple[str, ...]) -> list[str]:
     tbs = sim.tax_benefit_system
     cache = sim.__dict__.setdefault("_unknown_cache", {})
@@ -213,15 +208,6 @@ def _isee_consistency(sim, period: str, household: Household) -> list[Problem]:
             )
         ]
     return []
-
-
-def check(household: Household, on: date) -> list[Problem]:
-    """All problems, including the ISEE consistency that needs the engine's scale."""
-    found = problems(household, on)
-    if found:
-        return found
-    sim = simulate(household, on)
-    return _isee_consistency(sim, on.strftime("%Y-%m"), household)
 
 
 def _result(sim, period: str, spec: MeasureSpec) -> MeasureResult:
