@@ -20,7 +20,7 @@ CODES = [
 @pytest.fixture(scope="module")
 def baseline():
     return estimate.run(
-        CODES, "2024-06", draws=4, households=1500, seed=3, measures=("adi", "contributo_comunale")
+        CODES, "2024-06", draws=3, households=900, seed=3, measures=("adi", "contributo_comunale")
     )
 
 
@@ -52,7 +52,7 @@ def test_whatif_raising_the_isee_threshold_reaches_more_households(baseline):
         whatif.Change("_predefinito", "contributo_economico", "soglia_isee", 12000), "2024-06-01"
     )
     after = estimate.run(
-        CODES, "2024-06", draws=4, households=1500, seed=3, tbs=changed, measures=("contributo_comunale",)
+        CODES, "2024-06", draws=3, households=900, seed=3, tbs=changed, measures=("contributo_comunale",)
     )
     before = {e.comune: e for e in baseline if e.measure == "contributo_comunale"}
     after = {e.comune: e for e in after}
