@@ -127,9 +127,11 @@ def test_upload_map_errors_import_and_counts(
 
     page.wait_for_url(re.compile(r"/mappatura/$"))
     assert "intestazione alla riga 3" in page.content()
-    assert page.get_by_label("Codice fiscale", exact=True).input_value() == "Codice fiscale"
+    assert page.get_by_label("Codice fiscale (obbligatorio)", exact=True).input_value() == "Codice fiscale"
     assert (
-        page.get_by_label("Data (della domanda, erogazione o presa in carico)", exact=True).input_value()
+        page.get_by_label(
+            "Data (della domanda, erogazione o presa in carico) (obbligatorio)", exact=True
+        ).input_value()
         == "Data domanda"
     )
     assert page.get_by_label("Indirizzo (via)", exact=True).input_value() == "Indirizzo"

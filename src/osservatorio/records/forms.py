@@ -42,7 +42,11 @@ class MappingForm(forms.Form):
         for f in FIELDS:
             name = f"col_{f.name}"
             self.fields[name] = forms.ChoiceField(
-                label=f.label, choices=choices, required=False, initial=initial_columns.get(f.name, "")
+                label=f"{f.label} ({_('obbligatorio')})" if f.required else f.label,
+                choices=choices,
+                required=False,
+                initial=initial_columns.get(f.name, ""),
+                help_text=f.help,
             )
             self.fields[name].widget.attrs["class"] = "form-select"
             fixed_name = None
