@@ -137,7 +137,11 @@ def build_table(
     parents: Mapping[str, Mapping[str, str]] | None = None,
     value: str = "value",
 ) -> Table:
-    """Expand leaf counts to all margins. `parents[dim]` maps a node to its parent (missing → total)."""
+    """Expand leaf counts to all margins. `parents[dim]` maps a node to its parent (missing → total).
+
+    Works on integer codes packed into one int64 key per cell (numpy only), so that a table of millions of
+    cells is built in seconds.
+    """
     parents = parents or {}
     dims = list(dims)
     df = leaves.select(
@@ -146,51 +150,77 @@ def build_table(
     for d in dims:
         if df[d].null_count():
             raise ValueError(f"la dimensione «{d}» ha valori mancanti: ogni unità deve avere una modalità")
-    df = df.group_by(dims).agg(pl.col("value").sum())
+    # Per dimension: sorted node list (leaves and all their ancestors), parent code, ancestor chains.
+    nodes_of, up_of, chain_src, chain_anc = [], [], [], []
+    codes = []
     for d in dims:
         chain = _ancestors(parents.get(d, {}), df[d].unique().to_list())
-        df = (
-            df.join(chain, left_on=d, right_on="node")
-            .drop(d)
-            .rename({"anc": d})
-            .group_by(dims)
-            .agg(pl.col("value").sum())
-        )
-    cells = df.sort(dims).with_row_index("id")
-    rows, cols, data, parent_ids, dim_ids = [], [], [], [], []
-    n_constraints = 0
-    for k, d in enumerate(dims):
+        nodes = sorted(set(chain["anc"].to_list()) | set(chain["node"].to_list()))
+        index = {n: i for i, n in enumerate(nodes)}
         mapping = parents.get(d, {})
-        nodes = cells[d].unique().to_list()
-        up = pl.DataFrame(
-            {"node": nodes, "up": [mapping.get(n, TOTAL) if n != TOTAL else None for n in nodes]},
-            schema={"node": pl.Utf8, "up": pl.Utf8},
-        )
-        child = cells.join(up, left_on=d, right_on="node").filter(pl.col("up").is_not_null())
-        others = [x for x in dims if x != d]
-        parent = cells.select(others + [pl.col(d).alias("up"), pl.col("id").alias("pid")])
-        links = child.join(parent, on=others + ["up"]).select("id", "pid")
-        if links.height == 0:
+        up = np.array([index[mapping.get(n, TOTAL)] if n != TOTAL else -1 for n in nodes], dtype=np.int64)
+        nodes_of.append(np.array(nodes, dtype=object))
+        up_of.append(up)
+        chain_src.append(np.array([index[x] for x in chain["node"].to_list()], dtype=np.int64))
+        chain_anc.append(np.array([index[x] for x in chain["anc"].to_list()], dtype=np.int64))
+        codes.append(df[d].replace_strict(index, return_dtype=pl.Int64).to_numpy())
+    sizes = [len(n) for n in nodes_of]
+    if float(np.prod([float(x) for x in sizes])) >= 2**62:
+        raise ValueError("tabella troppo grande: ridurre il numero di modalità delle dimensioni")
+    radix = np.ones(len(dims), dtype=np.int64)
+    for k in range(len(dims) - 2, -1, -1):
+        radix[k] = radix[k + 1] * sizes[k + 1]
+    key = sum(codes[k] * radix[k] for k in range(len(dims)))
+    vals = df["value"].to_numpy().astype(np.int64)
+    key, inv = np.unique(key, return_inverse=True)
+    vals = np.bincount(inv, weights=vals).astype(np.int64)
+    for k in range(len(dims)):
+        order = np.argsort(chain_src[k], kind="stable")
+        src, anc = chain_src[k][order], chain_anc[k][order]
+        start_of = np.searchsorted(src, np.arange(sizes[k]))
+        count_of = np.bincount(src, minlength=sizes[k])
+        c = (key // radix[k]) % sizes[k]
+        reps = count_of[c]
+        row = np.repeat(np.arange(len(key)), reps)
+        offset = np.arange(len(row)) - np.repeat(np.cumsum(reps) - reps, reps)
+        new_c = anc[start_of[c[row]] + offset]
+        new_key = key[row] + (new_c - c[row]) * radix[k]
+        key, inv = np.unique(new_key, return_inverse=True)
+        vals = np.bincount(inv, weights=vals[row]).astype(np.int64)
+    n = len(key)
+    cell_codes = [(key // radix[k]) % sizes[k] for k in range(len(dims))]
+    rows, cols, parent_ids, dim_ids = [], [], [], []
+    n_constraints = 0
+    for k in range(len(dims)):
+        up = up_of[k][cell_codes[k]]
+        child = np.flatnonzero(up >= 0)
+        pkey = key[child] + (up[child] - cell_codes[k][child]) * radix[k]
+        pid = np.searchsorted(key, pkey)
+        if len(child) == 0:
             continue
-        pids = links["pid"].unique().sort()
-        row_of = pl.DataFrame({"pid": pids, "r": np.arange(len(pids)) + n_constraints})
-        links = links.join(row_of, on="pid")
-        rows += [links["r"].to_numpy(), row_of["r"].to_numpy()]
-        cols += [links["id"].to_numpy(), pids.to_numpy()]
-        data += [np.ones(links.height, dtype=np.int8), -np.ones(len(pids), dtype=np.int8)]
-        parent_ids.append(pids.to_numpy())
+        pids, r_local = np.unique(pid, return_inverse=True)
+        r = r_local + n_constraints
+        rows += [r, np.arange(len(pids)) + n_constraints]
+        cols += [child, pids]
+        parent_ids.append(pids)
         dim_ids.append(np.full(len(pids), k))
         n_constraints += len(pids)
-    n = cells.height
     if n_constraints:
+        data = np.concatenate(
+            [np.ones(len(rows[i]), dtype=np.int8) * (1 if i % 2 == 0 else -1) for i in range(len(rows))]
+        )
         matrix = sparse.csr_matrix(
-            (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(n_constraints, n)
+            (data, (np.concatenate(rows), np.concatenate(cols))), shape=(n_constraints, n)
         )
         cp, cd = np.concatenate(parent_ids), np.concatenate(dim_ids)
     else:
         matrix = sparse.csr_matrix((0, n), dtype=np.int8)
         cp = cd = np.zeros(0, dtype=np.int64)
-    return Table(dims, cells.drop("id"), matrix, cp, cd)
+    cells = pl.DataFrame(
+        {d: pl.Series(d, nodes_of[k][cell_codes[k]].tolist(), dtype=pl.Utf8) for k, d in enumerate(dims)}
+        | {"value": vals}
+    )
+    return Table(dims, cells, matrix, cp, cd)
 
 
 def _previous_state(table: Table, previous: pl.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
@@ -404,11 +434,13 @@ def protect(
     sticky, known = _previous_state(table, previous)
     primary = (values > 0) & (values < threshold)
     suppressed = primary | sticky
-    decisions: list[Decision] = []
-    for i in np.flatnonzero(primary):
-        decisions.append(Decision(table.key(i), PRIMARY, "", REASON_TEXT[PRIMARY].format(k=threshold)))
-    for i in np.flatnonzero(sticky & ~primary):
-        decisions.append(Decision(table.key(i), PREVIOUS, "", REASON_TEXT[PREVIOUS]))
+    # Decisions are collected as (cell, reason, constraint row) arrays and turned into text once at the end.
+    log_cells: list[np.ndarray] = [np.flatnonzero(primary), np.flatnonzero(sticky & ~primary)]
+    log_reasons: list[np.ndarray] = [
+        np.full(len(log_cells[0]), PRIMARY, object),
+        np.full(len(log_cells[1]), PREVIOUS, object),
+    ]
+    log_rows: list[np.ndarray] = [np.full(len(log_cells[0]), -1), np.full(len(log_cells[1]), -1)]
     eligible = ~known
     known_per_row = a @ known.astype(np.int64)
     rng = np.random.default_rng(seed)
@@ -426,14 +458,9 @@ def protect(
             if len(chosen) == 0:
                 break
             _, first = np.unique(chosen, return_index=True)
-            for r, c in zip(rows[first], chosen[first], strict=True):
-                reason = SINGLE if count[r] == 1 else MASS
-                desc = table.describe_constraint(r)
-                decisions.append(
-                    Decision(
-                        table.key(c), reason, desc, REASON_TEXT[reason].format(constraint=desc, k=threshold)
-                    )
-                )
+            log_cells.append(chosen[first])
+            log_rows.append(rows[first])
+            log_reasons.append(np.where(count[rows[first]] == 1, SINGLE, MASS).astype(object))
             suppressed[chosen] = True
         # Cells known from the previous release are known to the attacker, whatever this release says.
         hidden = suppressed & ~known
@@ -457,10 +484,31 @@ def protect(
             if len(chosen) == 0:
                 break
             picked[int(chosen[0])] = int(rows[0])
-        for c, r in picked.items():
-            desc = table.describe_constraint(r)
-            decisions.append(
-                Decision(table.key(c), LINEAR, desc, REASON_TEXT[LINEAR].format(constraint=desc))
-            )
-            suppressed[c] = True
+        cells_ = np.fromiter(picked.keys(), dtype=np.int64)
+        log_cells.append(cells_)
+        log_rows.append(np.fromiter(picked.values(), dtype=np.int64))
+        log_reasons.append(np.full(len(cells_), LINEAR, object))
+        suppressed[cells_] = True
+    decisions = _decisions(
+        table, np.concatenate(log_cells), np.concatenate(log_reasons), np.concatenate(log_rows), threshold
+    )
     return Protection(table, suppressed, known, decisions, unchecked)
+
+
+def _decisions(
+    table: Table, cells: np.ndarray, reasons: np.ndarray, rows: np.ndarray, threshold: int
+) -> list[Decision]:
+    keys = table.cells.select(table.dims)[cells.astype(np.int64)].rows() if len(cells) else []
+    has_row = rows >= 0
+    parents = np.where(has_row, table.constraint_parent[np.where(has_row, rows, 0)] if len(rows) else rows, 0)
+    parent_keys = table.cells.select(table.dims)[parents.astype(np.int64)].rows() if len(cells) else []
+    out = []
+    for key, reason, r, pkey in zip(keys, reasons, rows, parent_keys, strict=True):
+        desc = ""
+        if r >= 0:
+            coords = ", ".join(f"{d}={v}" for d, v in zip(table.dims, pkey, strict=True))
+            desc = f"[{coords}] = somma per {table.dims[table.constraint_dim[r]]}"
+        out.append(
+            Decision(tuple(key), reason, desc, REASON_TEXT[reason].format(constraint=desc, k=threshold))
+        )
+    return out
