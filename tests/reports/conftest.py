@@ -75,7 +75,10 @@ def _compute():
     release = ind_services.compute_release(codes=indicators_used(), areas=_areas())
     assert sum(release.counts.values()) > 0, release.messages
     fields = [f.attname for f in DataPoint._meta.concrete_fields if f.attname not in ("id", "release_id")]
-    rows = list(DataPoint.objects.filter(release=release).values("indicator__code", *fields))
+    # Reports read totals only (no breakdown by sex or age): the snapshot keeps what they read.
+    rows = list(
+        DataPoint.objects.filter(release=release, breakdown_key="").values("indicator__code", *fields)
+    )
     _SNAPSHOT.update(
         {
             "release": {

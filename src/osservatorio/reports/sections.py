@@ -171,8 +171,9 @@ class Builder:
         if not pts:
             return None
         if year in (None, "", "latest"):
-            usable = [p for p in pts if p.usable] or pts
-            return usable[-1]
+            # The latest period with a released cell: a suppressed one is shown as such, not skipped.
+            shown = [p for p in pts if p.usable or p.suppressed] or pts
+            return shown[-1]
         return next((p for p in pts if p.year == int(year)), None)
 
     def check_year(self, ind: IndicatorInfo, areas: list[AreaInfo], year) -> int | None:
@@ -241,7 +242,7 @@ class Builder:
             for a in areas:
                 row.append(self.cell(ind, next((p for p in self.yearly(ind, a) if p.year == y), None)))
             rows.append(row)
-        return Table(caption, ["Anno", *[a.name for a in areas]], rows, self.table_notes(ind))
+        return Table(caption, ["Anno", *[a.short for a in areas]], rows, self.table_notes(ind))
 
     def table_notes(self, ind: IndicatorInfo) -> list[str]:
         notes = [f"Unità: {ind.unit}." if ind.unit else ""]
@@ -259,7 +260,7 @@ class Builder:
                 years.add(p.year)
                 rows.append(
                     {
-                        "series": a.name,
+                        "series": a.short,
                         "year": p.year,
                         "value": p.value if p.usable else None,
                         "low": p.low if p.usable else None,
@@ -294,11 +295,11 @@ class Builder:
             pts = [p for p in self.yearly(ind, a) if p.usable and years[0] <= p.year <= years[-1]]
             if len(pts) >= 2:
                 parts.append(
-                    f"{a.name} da {number(pts[0].value, ind.decimals)} ({pts[0].year}) a "
+                    f"{a.short} da {number(pts[0].value, ind.decimals)} ({pts[0].year}) a "
                     f"{number(pts[-1].value, ind.decimals)} ({pts[-1].year})"
                 )
             elif pts:
-                parts.append(f"{a.name} {number(pts[0].value, ind.decimals)} ({pts[0].year})")
+                parts.append(f"{a.short} {number(pts[0].value, ind.decimals)} ({pts[0].year})")
         return f"Grafico a linee: {ind.title} ({ind.unit}), {_years_text(years)}. " + "; ".join(parts) + "."
 
     def ranking_rows(self, ind: IndicatorInfo, members: list[AreaInfo], year: int):
@@ -464,7 +465,7 @@ def build_key_facts(b: Builder, cfg: dict, sec: RenderedSection) -> None:
             if q is None or not q.usable:
                 continue
             label = b.compare(ind, p, q)
-            comps.append(f"{a.name} {b.fmt(ind, q)}, {label}")
+            comps.append(f"{a.short} {b.fmt(ind, q)}" + ("" if ind.kind == "count" else f", {label}"))
         if comps:
             text += "; " + "; ".join(comps)
         tr = b.trend(ind, where)
@@ -504,7 +505,7 @@ def build_indicator_table(b: Builder, cfg: dict, sec: RenderedSection) -> None:
         sec.blocks.append(
             Block(
                 "table",
-                table=Table(caption, ["Indicatore", "Unità", "Anno", *[a.name for a in areas]], rows, notes),
+                table=Table(caption, ["Indicatore", "Unità", "Anno", *[a.short for a in areas]], rows, notes),
             )
         )
 
@@ -530,9 +531,9 @@ def build_comparison_table(b: Builder, cfg: dict, sec: RenderedSection) -> None:
         row.append(Cell(tr.label, numeric=False))
         rows.append(row)
     if rows:
-        cols = ["Indicatore", "Anno", b.area.name]
+        cols = ["Indicatore", "Anno", b.area.short]
         for a in benches:
-            cols += [a.name, f"Rispetto a {a.name}"]
+            cols += [a.short, f"Rispetto a {a.short}"]
         cols.append("Andamento (ultimi 5 anni)")
         notes = [
             "Confronto per sovrapposizione degli intervalli di confidenza al 95%: «simile» quando si "

@@ -27,6 +27,12 @@ class AreaInfo:
     level: str
 
     @property
+    def short(self) -> str:
+        """The name in a table header or a legend: a province is named as such, so that the comune and the
+        province of Cremona are never two columns both called "Cremona"."""
+        return f"Provincia di {self.name}" if self.level == Level.PROVINCIA else self.name
+
+    @property
     def label(self) -> str:
         """The name as written in a sentence: "Comune di Cremona", "Ambito Cremonese", "Lombardia"."""
         if self.level == Level.COMUNE:
