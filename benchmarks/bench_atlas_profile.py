@@ -195,6 +195,23 @@ def run_threads(host: str, port: int, path: str, clients: int, seconds: int) -> 
     }
 
 
+def wait_ready(port: int, seconds: int = 300) -> None:
+    """Until the server answers the profile with 200 (workers import a lot: slow on a busy machine)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", PROFILE)
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status == 200:
+                return
+            raise RuntimeError(f"il profilo risponde {resp.status}")
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError("gunicorn non risponde")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--durata", type=int, default=60)
@@ -236,15 +253,11 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=open(tmp / "gunicorn.log", "w"),  # noqa: SIM115 - closed with the process
         )
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        # Warm every worker's cache (the first render of a profile per release is the expensive one).
-        run_threads("127.0.0.1", port, PROFILE, workers * 2, 3)
-        run_threads("127.0.0.1", port, TRIVIAL, workers * 2, 1)
+        wait_ready(port)
+        # Warm every worker's cache (the first render of a profile per release and worker is the expensive
+        # one); not counted.
+        run_threads("127.0.0.1", port, PROFILE, workers * 4, 15)
+        run_threads("127.0.0.1", port, TRIVIAL, workers * 2, 2)
         tool = "wrk" if shutil.which("wrk") else "python-threads"
         results = {}
         for name, path in (("profile", PROFILE), ("trivial", TRIVIAL)):
