@@ -41,6 +41,30 @@ def free_port() -> int:
     return port
 
 
+def geometry_url(page_path: str) -> str:
+    from urllib.parse import parse_qs, urlparse
+
+    q = parse_qs(urlparse(page_path).query)
+    return f"/atlante/confini/{q['entro'][0]}/{q['livello'][0]}.geojson"
+
+
+def wait_ready(base: str, paths: list[str], seconds: int = 600) -> None:
+    """Until every page answers 200 (both workers' caches are warmed by the browser's first round)."""
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    for path in paths:
+        while True:
+            try:
+                with urllib.request.urlopen(base + path, timeout=300) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+
+
 def main() -> None:
     var = tempfile.mkdtemp(prefix="bench-atlas-choro-")
     env = {
@@ -59,6 +83,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: whitenoise serves STATIC_ROOT
     from osservatorio.indicators import services as indicators
     from osservatorio.sources import services as sources
     from osservatorio.territory.services import load_territory
@@ -85,12 +110,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     timings: dict[str, list[float]] = {k: [] for k in [*PAGES, "banale"]}
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_ready(base, [*PAGES.values(), *[geometry_url(p) for p in PAGES.values()]])
         from playwright.sync_api import sync_playwright
 
         exe = os.environ.get("OSSERVATORIO_CHROMIUM", "/usr/bin/chromium")
@@ -103,7 +123,7 @@ def main() -> None:
                     page.goto(base + path, wait_until="commit")
                     page.wait_for_selector("body[data-atlas-ready]", timeout=60000)
                     ms = page.evaluate("performance.now()")
-                    n = page.locator("#atlas-map .leaflet-overlay-pane path").count()
+                    n = int(page.locator("#atlas-map").get_attribute("data-features") or 0)
                     if run:
                         timings[name].append(ms)
                     ctx.close()

@@ -48,6 +48,7 @@ VALUE_COLUMNS = [
     ("note", "nota"),
 ]
 EVENT_KINDS_SHOWN = ("misura", "restrizione", "fine")
+RANKED_BARS_MAX = 60
 
 
 def _breadcrumbs(*items):
@@ -420,8 +421,15 @@ def indicator_detail(request, code):
         }
         for r in data["rows"]
     ]
+    shown = bars
+    if len(bars) > RANKED_BARS_MAX:
+        # Hundreds of bars are unreadable (and slow to draw): the chart shows both ends, the table every area.
+        ordered = sorted((b for b in bars if b["value"] is not None), key=lambda b: b["value"], reverse=True)
+        half = RANKED_BARS_MAX // 2
+        keep = {b["code"] for b in ordered[:half] + ordered[-half:]} | {focus.code}
+        shown = [b for b in bars if b["code"] in keep]
     bar_spec = charts.ranked_bars(
-        bars,
+        shown,
         highlight=[focus.code],
         benchmark={"name": container.display_name, "value": (data["parent"] or {}).get("value")},
         unit=indicator.unit_it,
@@ -463,6 +471,8 @@ def indicator_detail(request, code):
             "data": data,
             "period_label": period_label,
             "bar_spec": bar_spec,
+            "bars_truncated": len(shown) < len(bars),
+            "bars_half": RANKED_BARS_MAX // 2,
             "ranking_summary": text.ranking_summary(
                 indicator, data["rows"], container.display_name, period_label
             ),

@@ -73,7 +73,10 @@
     return fetch(el.dataset.geometry, { headers: { Accept: "application/geo+json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (geo) {
+        // Many areas (all the comuni of a region): one canvas instead of thousands of SVG paths.
+        var many = geo.features.length > 300;
         layer = L.geoJSON(geo, {
+          renderer: many ? L.canvas({ padding: 0.2 }) : undefined,
           style: styleFor,
           onEachFeature: function (f, l) {
             var v = values[f.properties.code];
@@ -83,6 +86,7 @@
         }).addTo(map);
         map.fitBounds(layer.getBounds(), { padding: [8, 8] });
         apply(method);
+        el.setAttribute("data-features", String(geo.features.length));
         el.setAttribute("data-ready", "1");
       })
       .catch(function () { el.textContent = el.dataset.errorText || "Mappa non disponibile: i valori sono nella tabella."; });
