@@ -24,7 +24,7 @@ from osservatorio.indicators.disclosure import (
 )
 
 SETTINGS = settings(
-    max_examples=int(os.environ.get("DISCLOSURE_EXAMPLES", "40")),
+    max_examples=int(os.environ.get("DISCLOSURE_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
