@@ -61,7 +61,7 @@ def _base(description: str, title: str | None, width, height) -> dict:
             "font": FONT,
             "view": {"stroke": None},
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": DARK, "titleColor": DARK},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "titleLimit": 500},
             # Italian number format: comma for decimals, dot for thousands.
             "locale": {
                 "number": {
@@ -516,7 +516,7 @@ def population_pyramid(
             "field": "signed",
             "type": "quantitative",
             "title": "Quota della popolazione" if as_share else "Residenti",
-            "axis": {"labelExpr": "format(abs(datum.value), '" + (".0%" if as_share else "~s") + "')"},
+            "axis": {"labelExpr": "format(abs(datum.value), '" + (".1~%" if as_share else "~s") + "')"},
         },
         "color": {
             "field": "sex",
