@@ -5,6 +5,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 UV=$(bash scripts/uv.sh)
 "$UV" sync --frozen --quiet
+# wrk drives the web load test from a second process (loopback only); Chromium times the map page.
+need=()
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if ((${#need[@]})); then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null \
+    || echo "apt-get non disponibile: i benchmark che richiedono ${need[*]} useranno alternative o si fermeranno" >&2
+fi
 status=0
 for b in benchmarks/bench_*.py; do
   [ -e "$b" ] || continue
