@@ -73,9 +73,6 @@ def render_once(slug: str, area: str, with_charts: bool = True) -> dict:
     out = Path(tempfile.mkdtemp(prefix="bench-report-")) / "r.pdf"
     started = time.perf_counter()
     doc = services.preview(definition, area, with_charts=with_charts)
-    if with_charts:
-        for f in doc.figures:
-            f.svg_text()
     info = render.write_pdf(render.pdf_html(doc), out)
     seconds = time.perf_counter() - started
     figures = doc.figures

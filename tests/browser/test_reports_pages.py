@@ -1,6 +1,9 @@
 """An analyst previews the annual report, edits a section (with a mistake first), generates the profile of a
 comune as a PDF and downloads it; every page passes axe-core."""
 
+import sys
+from pathlib import Path
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -10,7 +13,11 @@ PASSWORD = "Prova-Lunga-2025!"
 
 @pytest.fixture
 def released_data(shared_data, settings, tmp_path_factory):
-    # The same pipeline as tests/reports (real sources → engine → published release), computed once per run.
+    # The same pipeline as tests/reports (real sources → engine → published release), computed once per run;
+    # tests/ on the path makes this the very module pytest imported as tests/reports' conftest.
+    tests_dir = str(Path(__file__).resolve().parents[1])
+    if tests_dir not in sys.path:
+        sys.path.insert(0, tests_dir)
     from reports import conftest as data
 
     from osservatorio.territory.services import load_territory
@@ -37,7 +44,8 @@ def test_analyst_edits_previews_generates_and_downloads(
     page.fill("#id_username", "anna.analista")
     page.fill("#id_password", PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/rapporti/")
+    page.wait_for_url(live_server.url + "/rapporti/")
+    page.get_by_role("heading", name="Definizioni dei rapporti").wait_for()
     assert_accessible(page)
 
     page.get_by_role("link", name="Profilo del territorio").click()
@@ -56,7 +64,7 @@ def test_analyst_edits_previews_generates_and_downloads(
         "#id_text", 'Il reddito di **{{ area.name }} è {{ value("reddito-imponibile-per-contribuente") }}.'
     )
     page.get_by_role("button", name="Salva e guarda l'anteprima").click()
-    assert "riga 1, colonna 14: grassetto aperto" in page.locator(".alert-danger").inner_text()
+    assert "riga 1, colonna 15: grassetto aperto" in page.locator(".alert-danger").inner_text()
     assert_accessible(page)
     page.fill(
         "#id_text", 'Il reddito di **{{ area.name }}** è {{ value("reddito-imponibile-per-contribuente") }}.'

@@ -108,6 +108,20 @@ class Document:
     def figures(self) -> list[Figure]:
         return [b.figure for s in self.sections for b in s.blocks if b.figure is not None]
 
+    def render_figures(self, workers: int = 4) -> None:
+        """Convert every chart to SVG, several at a time: vl-convert works outside the GIL, and a report with
+        dozens of charts spends most of its time here."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        todo = [f for f in self.figures if not f.svg and f.spec is not None]
+        if len(todo) < 2:
+            for f in todo:
+                f.svg_text()
+            return
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for f, svg in zip(todo, pool.map(lambda f: charts.to_svg(f.spec), todo), strict=True):
+                f.svg = svg
+
     @property
     def all_problems(self) -> list[Problem]:
         return self.problems + [p for s in self.sections for p in s.problems]

@@ -101,9 +101,12 @@ def build_document(snapshot: dict, area_code: str, *, with_charts: bool = True, 
 def preview(
     definition: ReportDefinition, area_code: str | None = None, *, with_charts: bool = True
 ) -> Document:
-    return build_document(
+    doc = build_document(
         definition.snapshot(), area_code or default_area(definition), with_charts=with_charts
     )
+    if with_charts:
+        doc.render_figures()
+    return doc
 
 
 def output_path(report: GeneratedReport) -> Path:
@@ -179,8 +182,7 @@ def run_generation(report_id: int) -> GeneratedReport:
         if blocking:
             raise ReportError("; ".join(str(p) for p in blocking))
         _update(report_id, progress=62, step="grafici e mappe")
-        for f in doc.figures:
-            f.svg_text()
+        doc.render_figures()
         _update(report_id, progress=75, step="impaginazione del PDF")
         html = render.pdf_html(doc, generated=report)
         target = output_path(report)
