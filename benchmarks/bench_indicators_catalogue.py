@@ -75,14 +75,25 @@ MEF = {
     ),
 }
 AGE = {
-    "indice-vecchiaia": ("age >= 65", "age <= 14", 100),
-    "dipendenza-strutturale": ("age <= 14 or age >= 65", "age between 15 and 64", 100),
-    "dipendenza-anziani": ("age >= 65", "age between 15 and 64", 100),
-    "quota-65-piu": ("age >= 65", "true", 100),
-    "quota-75-piu": ("age >= 75", "true", 100),
-    "quota-85-piu": ("age >= 85", "true", 100),
-    "quota-minori": ("age <= 17", "true", 100),
+    "indice-vecchiaia": ([(65, 200)], [(0, 14)], 100),
+    "dipendenza-strutturale": ([(0, 14), (65, 200)], [(15, 64)], 100),
+    "dipendenza-anziani": ([(65, 200)], [(15, 64)], 100),
+    "quota-65-piu": ([(65, 200)], [(0, 200)], 100),
+    "quota-75-piu": ([(75, 200)], [(0, 200)], 100),
+    "quota-85-piu": ([(85, 200)], [(0, 200)], 100),
+    "quota-minori": ([(0, 17)], [(0, 200)], 100),
 }
+
+
+def sql_ages(ranges) -> str:
+    return " or ".join(f"(age between {lo} and {hi})" for lo, hi in ranges)
+
+
+def pandas_ages(age: pd.Series, ranges) -> pd.Series:
+    mask = pd.Series(False, index=age.index)
+    for lo, hi in ranges:
+        mask |= (age >= lo) & (age <= hi)
+    return mask
 
 
 def parse_inputs(out: Path) -> None:
@@ -122,13 +133,20 @@ def closure_frame() -> pl.DataFrame:
     return df.with_columns(valid_from=pl.lit(date(1861, 3, 17)), valid_to=pl.lit(date(9999, 12, 31)))
 
 
+def _register(con, name: str, frame: pl.DataFrame):
+    # ibis 12 create_table from in-memory data fails on duckdb 2.0 here: register the Arrow table directly.
+    con.con.register(name, frame.to_arrow())
+    return con.table(name)
+
+
 def ours(con, closure_pl, codes, cat):
     sources = Sources(lambda k: con.table(k))
-    closure = con.create_table("closure", closure_pl, overwrite=True)
+    closure = _register(con, "closure", closure_pl)
     t = time.perf_counter()
     out = {}
+    cache: dict = {}
     for code in codes:
-        r = compute_one(code, cat[code], sources, closure)
+        r = compute_one(code, cat[code], sources, closure, unmatched_cache=cache)
         if r.error:
             raise SystemExit(f"{code}: {r.error}")
         out[code] = r.frame
@@ -154,21 +172,19 @@ def pandas_baseline(wdir: Path, closure_pl: pl.DataFrame):
         g["value"] = g.numerator / g.denominator * mult
         out[code] = g
     for code, (num, den, mult) in AGE.items():
-        rows = []
-        for (c, y), part in geo.groupby(["comune_code", "year"]):
-            rows.append(
-                (
-                    c,
-                    y,
-                    part.query(num).population.sum(),
-                    part.query(den).population.sum() if den != "true" else part.population.sum(),
-                )
-            )
-        df = pd.DataFrame(rows, columns=["area_code", "year", "numerator", "denominator"])
-        m = df.merge(closure, left_on="area_code", right_on="child_code")
-        g = m.groupby(["ancestor_code", "ancestor_level", "year"], as_index=False)[
+        g = geo.assign(
+            numerator=geo.population.where(pandas_ages(geo.age, num), 0),
+            denominator=geo.population.where(pandas_ages(geo.age, den), 0),
+        )
+        # Same numbers as the catalogue: by sex and in total.
+        by_sex = g.groupby(["comune_code", "year", "sex"], as_index=False)[["numerator", "denominator"]].sum()
+        total = by_sex.groupby(["comune_code", "year"], as_index=False)[["numerator", "denominator"]].sum()
+        df = pd.concat([by_sex, total.assign(sex="")])
+        m = df.merge(closure, left_on="comune_code", right_on="child_code")
+        g = m.groupby(["ancestor_code", "ancestor_level", "year", "sex"], as_index=False)[
             ["numerator", "denominator"]
         ].sum()
+        g = g[g.sex == ""]
         g["value"] = g.numerator / g.denominator * mult
         out[code] = g
     return time.perf_counter() - t, out
@@ -183,24 +199,30 @@ def sql_baseline(wdir: Path, closure_pl: pl.DataFrame):
     t = time.perf_counter()
     out = {}
     for code, (num, den, mult) in MEF.items():
-        out[code] = con.execute(
+        out[code] = con.sql(
             f"""select c.ancestor_code, c.ancestor_level, m.tax_year as year,
                    sum(({num})) as numerator, sum(({den})) as denominator,
                    sum(({num})) / sum(({den})) * {mult} as value
                 from mef_irpef_comuni m join closure c on m.comune_code = c.child_code
                 where ({num}) is not null and ({den}) is not null
                 group by all"""
-        ).pl()
+        ).to_arrow_table()
     for code, (num, den, mult) in AGE.items():
-        out[code] = con.execute(
-            f"""with comuni as (
-                  select comune_code, year, sum(population) filter (where {num}) as numerator,
-                         sum(population) filter (where {den}) as denominator
-                  from geopop_popolazione_eta_sesso group by all)
-                select c.ancestor_code, c.ancestor_level, year, sum(numerator) as numerator,
+        out[code] = con.sql(
+            f"""with by_sex as (
+                  select comune_code, year, sex,
+                         sum(population) filter (where {sql_ages(num)}) as numerator,
+                         sum(population) filter (where {sql_ages(den)}) as denominator
+                  from geopop_popolazione_eta_sesso group by comune_code, year, sex),
+                comuni as (
+                  select * from by_sex
+                  union all
+                  select comune_code, year, '' as sex, sum(numerator), sum(denominator)
+                  from by_sex group by comune_code, year)
+                select c.ancestor_code, c.ancestor_level, year, sex, sum(numerator) as numerator,
                        sum(denominator) as denominator, sum(numerator) / sum(denominator) * {mult} as value
                 from comuni k join closure c on k.comune_code = c.child_code group by all"""
-        ).pl()
+        ).to_arrow_table()
     return time.perf_counter() - t, out
 
 
@@ -211,7 +233,9 @@ def check_equal(ours_out, other, label):
             pl.col("area_code"), pl.col("period_start").dt.year().alias("year"), pl.col("value")
         )
         o = other[code]
-        o = pl.from_pandas(o) if isinstance(o, pd.DataFrame) else o
+        o = pl.from_pandas(o) if isinstance(o, pd.DataFrame) else pl.DataFrame(pl.from_arrow(o))
+        if "sex" in o.columns:
+            o = o.filter(pl.col("sex") == "")
         o = o.select(
             pl.col("ancestor_code").alias("area_code"),
             pl.col("year").cast(pl.Int32),
@@ -226,6 +250,10 @@ def check_equal(ours_out, other, label):
         diff = float(((both["value"] - both["v"]).abs() / both["v"].abs().clip(1e-12)).max())
         worst = max(worst, diff)
         if diff > 1e-9:
+            worst_rows = both.with_columns(
+                ((pl.col("value") - pl.col("v")).abs() / pl.col("v").abs()).alias("d")
+            )
+            print(worst_rows.sort("d", descending=True).head(5))
             raise SystemExit(f"{label}: {code} differs (max relative difference {diff})")
     return worst
 
@@ -242,7 +270,7 @@ def main() -> None:
             con.read_parquet(str(p), table_name=p.stem)
         cat = {e["code"]: e for e in catalogue.read()}
         sources = Sources(lambda k: con.table(k))
-        closure = con.create_table("closure_full", closure_pl, overwrite=True)
+        closure = _register(con, "closure_full", closure_pl)
         t = time.perf_counter()
         results = compute(cat, sources, closure)
         full_s = time.perf_counter() - t

@@ -47,15 +47,14 @@ def finalize(
     has_den = "denominator" in df.columns
     den = df["denominator"].cast(pl.Float64).to_numpy() if has_den else None
     num = np.where(np.isnan(num), np.nan, num)
-    notes = np.full(n, "", dtype=object)
+    zero_den = np.zeros(n, bool)
     if custom is not None:
         value = custom(df)
     elif has_den:
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(den > 0, num / den * mult, np.nan)
         # A negative balance over a positive population is a value; a zero or missing population is not.
-        zero = (den == 0) & ~np.isnan(num)
-        notes[zero] = "denominatore zero: valore non calcolabile"
+        zero_den = (den == 0) & ~np.isnan(num)
     else:
         value = num * mult
     lows, highs = {}, {}
@@ -69,16 +68,29 @@ def finalize(
     n_missing = df["n_missing"].to_numpy() if "n_missing" in df.columns else np.zeros(n, int)
     n_rows = df["n_rows"].to_numpy() if "n_rows" in df.columns else np.ones(n, int)
     all_missing = n_missing >= n_rows
-    missing = np.isnan(value) & ~(notes != "")
-    notes[all_missing & (notes == "")] = "dato non pubblicato o non disponibile nella fonte"
+    missing = np.isnan(value) & ~zero_den
     partial = (n_missing > 0) & ~all_missing
-    for i in np.flatnonzero(partial):
-        notes[i] = f"somma parziale: {int(n_missing[i])} aree su {int(n_rows[i])} senza dato pubblicato"
     n_sources = df["n_sources"].to_numpy() if "n_sources" in df.columns else np.ones(n, int)
     level = df["area_level"].to_numpy() if "area_level" in df.columns else np.full(n, "")
     rebuilt = (n_sources > 1) & (level == "comune")
-    for i in np.flatnonzero(rebuilt & (notes == "")):
-        notes[i] = "ricostruito sui confini attuali (comuni fusi sommati)"
+    # Notes as a polars expression: one string per row without a Python loop over millions of rows.
+    note_expr = (
+        pl.when(pl.Series(zero_den))
+        .then(pl.lit("denominatore zero: valore non calcolabile"))
+        .when(pl.Series(all_missing))
+        .then(pl.lit("dato non pubblicato o non disponibile nella fonte"))
+        .when(pl.Series(partial))
+        .then(
+            pl.format(
+                "somma parziale: {} aree su {} senza dato pubblicato",
+                pl.Series(n_missing.astype(np.int64)),
+                pl.Series(n_rows.astype(np.int64)),
+            )
+        )
+        .when(pl.Series(rebuilt))
+        .then(pl.lit("ricostruito sui confini attuali (comuni fusi sommati)"))
+        .otherwise(pl.lit(""))
+    )
     breaks = {int(b["year"]) for b in meta.get("known_breaks") or [] if "year" in b}
     years = df["period_start"].dt.year().to_numpy()
     break_before = np.isin(years, list(breaks)) if breaks else np.zeros(n, bool)
@@ -92,6 +104,6 @@ def finalize(
         pl.Series("missing", missing | all_missing),
         pl.Series("estimated", partial),
         pl.Series("break_before", break_before),
-        pl.Series("note", notes.astype(str)),
+        note_expr.alias("note"),
     )
     return out

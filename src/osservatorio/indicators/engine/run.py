@@ -61,6 +61,7 @@ def compute_one(
     closure: ir.Table,
     crosswalk: ir.Table | None = None,
     areas: Iterable[str] | None = None,
+    unmatched_cache: dict | None = None,
 ) -> Outcome:
     try:
         definition, rows = definition_for(code, sources, closure)
@@ -78,7 +79,14 @@ def compute_one(
         grouped = grouped.filter(grouped.area_code.isin(list(areas)))
     try:
         df = grouped.to_polars()
-        missing_codes = unmatched_codes(rows, closure, crosswalk).to_polars()["area_code"].to_list()
+        # Codes outside the territory depend on the dataset, not on the indicator: checked once per dataset.
+        cache_key = definition.datasets
+        if unmatched_cache is not None and cache_key in unmatched_cache:
+            missing_codes = unmatched_cache[cache_key]
+        else:
+            missing_codes = unmatched_codes(rows, closure, crosswalk).to_polars()["area_code"].to_list()
+            if unmatched_cache is not None:
+                unmatched_cache[cache_key] = missing_codes
     except DatasetMissing as exc:
         return Outcome(code, error=str(exc))
     out = finalize(df, meta, definition.custom)
@@ -99,10 +107,11 @@ def compute(
     if unknown:
         raise KeyError(f"indicatori sconosciuti: {', '.join(unknown)}")
     results = {}
+    cache: dict = {}
     for code in wanted:
         if progress:
             progress(code)
-        results[code] = compute_one(code, catalogue[code], sources, closure, crosswalk, areas)
+        results[code] = compute_one(code, catalogue[code], sources, closure, crosswalk, areas, cache)
     return results
 
 
