@@ -422,6 +422,16 @@ def _compute_records(release, ind, kind, tree, levels, population, vintage, area
                 )
             )
     DisclosureDecision.objects.bulk_create(decisions, batch_size=2000)
+    unchecked = sum(p.unchecked_components for p in protections)
+    if unchecked:
+        DisclosureDecision.objects.create(
+            release=release,
+            indicator=ind,
+            area_code="*",
+            period_start=vintage,
+            reason="verifica_incompleta",
+            text=f"{unchecked} gruppi di celle oscurate troppo grandi per la verifica esatta delle combinazioni lineari",
+        )
     return len(dps), synthetic
 
 
