@@ -106,9 +106,6 @@ def released(shared_data, territory_cremona, atlas_var_dir, tmp_path_factory):
     """A published release of INDICATORS over Cremona's province, ambiti, Lombardia and Italia."""
     from django.core.cache import cache
 
-    pytest.importorskip(
-        "osservatorio.indicators.services", reason="il motore degli indicatori non è disponibile"
-    )
     cache.clear()
     if "rows" in _SNAPSHOT:
         return _restore()

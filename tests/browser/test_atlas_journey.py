@@ -27,9 +27,6 @@ def _atlas_data():
 
 @pytest.fixture
 def atlas_site(shared_data, settings, tmp_path_factory):
-    pytest.importorskip(
-        "osservatorio.indicators.services", reason="il motore degli indicatori non è disponibile"
-    )
     from django.core.cache import cache
 
     data = _atlas_data()
