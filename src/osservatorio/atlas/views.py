@@ -20,6 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from osservatorio.accounts.access import public
+from osservatorio.core.pagecache import cacheable_public_page
 from osservatorio.indicators import covid as covid_mod
 from osservatorio.territory import selectors as territory
 from osservatorio.territory.models import LEVEL_RANK, Level
@@ -80,6 +81,7 @@ def _chart(spec: dict, element_id: str) -> dict:
 
 
 @public
+@cacheable_public_page
 @require_GET
 def index(request):
     inds = selectors.released_indicators()
@@ -139,6 +141,7 @@ def _profile_context(area):
 
 
 @public
+@cacheable_public_page
 @require_GET
 @friendly
 def area_profile(request, code):
@@ -365,6 +368,7 @@ def _classifications(indicator, data, container) -> dict:
 
 
 @public
+@cacheable_public_page
 @require_GET
 @friendly
 def indicator_detail(request, code):
@@ -548,6 +552,7 @@ def indicator_series_data(request, code, fmt):
 
 
 @public
+@cacheable_public_page
 @require_GET
 @friendly
 def indicator_geojson(request, code):
@@ -580,6 +585,7 @@ def indicator_geojson(request, code):
 
 
 @public
+@cacheable_public_page
 @require_GET
 @friendly
 def geometry(request, code, level):
@@ -631,6 +637,7 @@ def _compare_rows(areas, indicators, start, end):
 
 
 @public
+@cacheable_public_page
 @require_GET
 @friendly
 def compare(request):
@@ -712,6 +719,7 @@ def compare_data(request, fmt):
 
 
 @public
+@cacheable_public_page
 @require_GET
 def releases(request):
     rels = list(selectors.published_releases()[:50])
@@ -745,6 +753,7 @@ def release_bulk(request, pk):
 
 
 @public
+@cacheable_public_page
 @require_GET
 @xframe_options_exempt
 @friendly
@@ -788,6 +797,7 @@ def embed_chart(request, code):
 
 
 @public
+@cacheable_public_page
 @require_GET
 @xframe_options_exempt
 @friendly

@@ -36,3 +36,30 @@ class UserFacing404Middleware:
         if isinstance(exception, UserFacing404):
             return page_not_found(request, exception)
         return None
+
+
+class PublicPageCacheMiddleware:
+    """Answer anonymous GETs of opted-in public pages from the shared page cache (see core.pagecache).
+
+    Put it right after SecurityMiddleware and WhiteNoise: on a hit nothing else runs (no session, auth, CSRF,
+    axes or audit work); on a miss the request goes through the whole stack and the response is kept only if
+    `pagecache.storable` says it is safe to share."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from . import pagecache
+
+        if not pagecache.enabled() or not pagecache.eligible_request(request):
+            return self.get_response(request)
+        key = pagecache.key_for(request)
+        cached = pagecache.lookup(key)
+        if cached is not None:
+            cached[pagecache.HEADER] = "hit"
+            return cached
+        response = self.get_response(request)
+        if pagecache.storable(request, response):
+            pagecache.store(key, response)
+            response[pagecache.HEADER] = "miss"
+        return response

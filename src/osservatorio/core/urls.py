@@ -9,4 +9,5 @@ urlpatterns = [
     path("accessibilita/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("note-legali/", views.legal, name="legal"),
+    path("lingua/", views.set_language, name="language"),
 ]

@@ -1,10 +1,15 @@
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language as django_set_language
 
 from osservatorio.accounts.access import public
 
+from .pagecache import cacheable_public_page
+
 
 @public
+@cacheable_public_page
 @require_GET
 def home(request):
     # The home page is the atlas's front door (owned by the atlas app): headline figures of the ente's ambito.
@@ -29,6 +34,14 @@ def privacy(request):
 @require_GET
 def legal(request):
     return render(request, "core/legal.html")
+
+
+@public
+@csrf_exempt
+def set_language(request):
+    """The language switch of the header, without a CSRF token: choosing a language only sets the language
+    cookie, and a page without a per-visitor token can be served from the shared page cache."""
+    return django_set_language(request)
 
 
 def page_not_found(request, exception=None):
