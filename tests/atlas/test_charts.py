@@ -26,6 +26,22 @@ def test_time_series_cuts_the_line_at_a_break_and_marks_events():
     assert "<svg" in out and "Lockdown" in out and "interruzione di serie" in out
 
 
+def test_time_series_draws_one_legend_for_several_series():
+    rows = [
+        {"series": name, "year": y, "value": base + y % 3, "low": base - 1, "high": base + 2}
+        for name, base in (("Cremona", 10), ("Lombardia", 12))
+        for y in range(2015, 2024)
+    ]
+    spec = charts.time_series(
+        rows, unit="%", breaks=[2019], events=[{"date": "2020-03-10", "label": "Lockdown"}]
+    )
+    spec["width"] = 500
+    out = svg(spec)
+    # One legend (colour and shape merged), naming each series once.
+    assert out.count('class="mark-group role-legend"') == 1
+    assert out.count(">Cremona</text>") == 1 and out.count(">Lombardia</text>") == 1
+
+
 def test_ranked_bars_orders_by_value_missing_last_and_marks_the_highlight_with_text():
     rows = [
         {"code": "A", "name": "Alfa", "value": 3.0, "low": 2.0, "high": 4.0},

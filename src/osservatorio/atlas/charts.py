@@ -141,7 +141,9 @@ def time_series(
                 "x": x,
                 "y": {"field": "low", "type": "quantitative"},
                 "y2": {"field": "high"},
-                "color": colour,
+                # The legend comes from the line layer (colour and shape together): a legend here too would
+                # draw a second, duplicated "Area" legend.
+                "color": {**colour, "legend": None},
                 "detail": {"field": "segment"},
             },
         },
