@@ -47,6 +47,8 @@ OSSERVATORIO = {
     "ENTE_NAME": env("OSSERVATORIO_ENTE_NAME", "Osservatorio welfare"),
     "ENTE_DEPARTMENT": env("OSSERVATORIO_ENTE_DEPARTMENT", "Politiche sociali"),
     "ENTE_URL": env("OSSERVATORIO_ENTE_URL", ""),
+    # Code of the ente in the IPA index (indicepa.gov.it): the publisher's dct:identifier in DCAT-AP_IT.
+    "ENTE_IPA_CODE": env("OSSERVATORIO_ENTE_IPA_CODE", ""),
     # ISTAT code of the comune of the ente and code of its ambito (both optional).
     "HOME_COMUNE": env("OSSERVATORIO_HOME_COMUNE", ""),
     "HOME_AMBITO": env("OSSERVATORIO_HOME_AMBITO", ""),
@@ -221,6 +223,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
+# Page downloads (CSV/Excel/JSON tables, bulk ZIP of a release) per client address (atlas.ratelimit).
+OSSERVATORIO_DOWNLOAD_RATE = env("OSSERVATORIO_DOWNLOAD_RATE", "120/minute")
+OSSERVATORIO_BULK_RATE = env("OSSERVATORIO_BULK_RATE", "20/hour")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Osservatorio API",
     "DESCRIPTION": "Dati aggregati e pubblicabili dell'Osservatorio (sola lettura).",

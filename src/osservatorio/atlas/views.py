@@ -27,6 +27,7 @@ from osservatorio.territory.models import LEVEL_RANK, Level
 
 from . import charts, classes, downloads, params, selectors, text
 from .errors import UserFacing400, friendly
+from .ratelimit import rate_limited
 
 VALUE_COLUMNS = [
     ("area_code", "codice_area"),
@@ -287,6 +288,7 @@ def _measures_for(area) -> list:
 
 @public
 @require_GET
+@rate_limited("download")
 @friendly
 def area_profile_data(request, code, fmt):
     area = territory.get_area(code)
@@ -513,6 +515,7 @@ def _sources_of(indicator) -> list[dict]:
 
 @public
 @require_GET
+@rate_limited("download")
 @friendly
 def indicator_data(request, code, fmt):
     """The map/ranking table (one period, every area of a level in a container) as CSV, Excel or JSON."""
@@ -537,6 +540,7 @@ def indicator_data(request, code, fmt):
 
 @public
 @require_GET
+@rate_limited("download")
 @friendly
 def indicator_series_data(request, code, fmt):
     indicator = selectors.get_indicator(code)
@@ -701,6 +705,7 @@ def compare(request):
 
 @public
 @require_GET
+@rate_limited("download")
 @friendly
 def compare_data(request, fmt):
     areas, indicators, start, end = _compare_state(request)
@@ -732,6 +737,7 @@ def releases(request):
 
 @public
 @require_GET
+@rate_limited("bulk")
 @friendly
 def release_bulk(request, pk):
     from django.http import FileResponse
