@@ -79,6 +79,8 @@ def esito_from_members(nucleo, person_esito):
 def group_max(nucleo, values, empty=-128):
     """Largest member value per household (OpenFisca's reduce loops over positions; one ufunc.at here)."""
     values = np.asarray(values)
+    if getattr(nucleo, "starts", None) is not None:  # contiguous households (rules.populations)
+        return np.maximum.reduceat(values, nucleo.starts)
     out = np.full(nucleo.count, empty, dtype=values.dtype)
     np.maximum.at(out, nucleo.members_entity_id, values)
     return out
@@ -86,6 +88,8 @@ def group_max(nucleo, values, empty=-128):
 
 def group_min(nucleo, values, empty=10_000):
     values = np.asarray(values)
+    if getattr(nucleo, "starts", None) is not None:  # contiguous households, none empty
+        return np.minimum.reduceat(values, nucleo.starts)
     out = np.full(nucleo.count, empty, dtype=values.dtype)
     np.minimum.at(out, nucleo.members_entity_id, values)
     return out

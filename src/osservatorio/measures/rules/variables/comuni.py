@@ -30,7 +30,8 @@ def _rule(node, code, rule):
 
 
 def _comune_codes(nucleo, period):
-    return np.asarray(nucleo("comune_residenza", period), dtype="<U6")
+    """ISTAT codes as integers (compare with `int(code)`): one conversion per simulation, not per rule."""
+    return nucleo("comune_codice", period)
 
 
 class buoni_spesa_req_nessun_sostegno(Variable):
@@ -68,7 +69,7 @@ class buoni_spesa_esito(Variable):
             reqs = [np.where(rule.esclude_altri_sostegni > 0, altri, ts.OK).astype(np.int8)]
             if np.isfinite(rule.soglia_isee):
                 reqs.append(ts.le(isee, rule.soglia_isee))
-            esito = np.where(codes == code, ts.outcome(1, *reqs), esito)
+            esito = np.where(codes == int(code), ts.outcome(1, *reqs), esito)
         if any_active:
             esito = np.where(nucleo("comune_noto", period), esito, ts.DA_VERIFICARE)
         return esito.astype(np.int8)
@@ -94,7 +95,7 @@ class buoni_spesa_importo(Variable):
             base = np.select([n <= 1, n == 2, n == 3], [r.importo_1, r.importo_2, r.importo_3], r.importo_4)
             oltre = np.minimum(figli, np.maximum(n - r.componenti_base, 0)) * r.per_figlio_oltre
             bambini = np.where(nucleo.any(eta <= r.eta_bambini_max), r.maggiorazione_bambini, 0.0)
-            importo = np.where(codes == code, base + oltre + bambini, importo)
+            importo = np.where(codes == int(code), base + oltre + bambini, importo)
         return importo
 
 
@@ -106,7 +107,7 @@ def _contributo_rules(node, codes):
     for code in configured_comuni():
         rule = _rule(node, code, "contributo_economico")
         if rule is not None:
-            mask = codes == code
+            mask = codes == int(code)
             pairs.append((mask, rule))
             rest &= ~mask
     pairs.append((rest, default))

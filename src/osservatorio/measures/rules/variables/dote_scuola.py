@@ -35,18 +35,17 @@ class dote_scuola_buono_persona(Variable):
         b = p.buono_scuola
         s = persona("scuola", period)
         isee = persona.nucleo("isee", period)
-        fascia = np.select(
-            [isee <= b.soglia_1, isee <= b.soglia_2, isee <= b.soglia_3, isee <= b.soglia_4], [1, 2, 3, 4], 0
-        )
-        importo = np.zeros(persona.count)
+        # Band 1-4 by ISEE (0 above the last threshold or unknown), then one table lookup per pupil:
+        # rows are the school levels (in the Scuola enum's order), columns the bands.
+        soglie = np.array([b.soglia_1, b.soglia_2, b.soglia_3, b.soglia_4], dtype=float)
+        fascia = np.searchsorted(soglie, isee, side="left") + 1
+        fascia = np.where(fascia > 4, 0, fascia)  # NaN sorts last: band 0, amount NaN below
+        tabella = np.zeros((len(Scuola), 5))
         for livello in ("primaria", "secondaria_primo_grado", "secondaria_secondo_grado"):
-            tabella = getattr(b, livello)
-            valori = np.select(
-                [fascia == i for i in (1, 2, 3, 4)],
-                [getattr(tabella, f"fascia_{i}") for i in (1, 2, 3, 4)],
-                0.0,
-            )
-            importo = np.where(s == getattr(Scuola, livello), valori, importo)
+            t = getattr(b, livello)
+            row = list(Scuola).index(Scuola[livello])
+            tabella[row, 1:] = [t.fascia_1, t.fascia_2, t.fascia_3, t.fascia_4]
+        importo = tabella[np.asarray(s.view(np.ndarray)), fascia]
         ok = persona("scuola_paritaria", period) * (persona("eta", period) < p.eta_max)
         return np.where(ok, np.where(np.isnan(isee), np.nan, importo), 0.0)
 

@@ -13,22 +13,23 @@ from .inputs import AltroGenitore
 def _scale(nucleo, period, parameters, children_params):
     p = parameters(period).isee.scala
     n = nucleo("componenti", period)
-    base = np.select(
-        [n <= 1, n == 2, n == 3, n == 4],
-        [p.componenti_1, p.componenti_2, p.componenti_3, p.componenti_4],
-        p.componenti_5 + p.per_componente_oltre_5 * np.maximum(n - 5, 0),
+    # Table lookups by household size and number of children (same values as the rules' cases).
+    by_size = np.array(
+        [p.componenti_1, p.componenti_1, p.componenti_2, p.componenti_3, p.componenti_4, p.componenti_5]
     )
+    base = by_size[np.clip(n, 0, 5)] + p.per_componente_oltre_5 * np.maximum(n - 5, 0)
     figli = nucleo("numero_figli", period)
-    figli_bonus = np.select(
-        [figli == 2, figli == 3, figli == 4, figli >= 5],
+    by_children = np.array(
         [
+            0.0,
+            0.0,
             children_params.figli_2,
             children_params.figli_3,
             children_params.figli_4,
             children_params.figli_5_o_piu,
-        ],
-        0.0,
+        ]
     )
+    figli_bonus = by_children[np.clip(figli, 0, 5)]
     figli_minori = nucleo("numero_figli_minori", period)
     richiedente_lavora = nucleo("richiedente_lavora", period)
     ha_partner = nucleo("ha_coniuge", period)
