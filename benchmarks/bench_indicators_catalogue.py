@@ -37,7 +37,7 @@ from django.conf import settings  # noqa: E402
 
 from osservatorio.indicators import catalogue  # noqa: E402
 from osservatorio.indicators.engine.definitions import BRACKETS, Sources  # noqa: E402
-from osservatorio.indicators.engine.run import compute, compute_one  # noqa: E402
+from osservatorio.indicators.engine.run import compute  # noqa: E402
 
 DATASETS = [
     "istat_popolazione_comuni",
@@ -144,9 +144,7 @@ def ours(con, closure_pl, codes, cat):
     closure = _register(con, "closure", closure_pl)
     t = time.perf_counter()
     out = {}
-    cache: dict = {}
-    for code in codes:
-        r = compute_one(code, cat[code], sources, closure, unmatched_cache=cache)
+    for code, r in compute(cat, sources, closure, codes=codes).items():
         if r.error:
             raise SystemExit(f"{code}: {r.error}")
         out[code] = r.frame

@@ -128,3 +128,21 @@ def test_whole_catalogue_runs_without_errors(engine_inputs):
 def test_missing_dataset_is_an_explained_error(closure_rows):
     out = compute_one("quota-75-piu", CATALOGUE["quota-75-piu"], Sources({}), ibis.memtable(closure_rows))
     assert out.frame is None and "non è caricato" in out.error
+
+
+def test_families_computed_together_equal_each_indicator_alone(engine_inputs):
+    """One join per family (compute) must give exactly what one join per indicator (compute_one) gives."""
+    from osservatorio.indicators.engine.definitions import DEFINITIONS
+
+    sources, closure = engine_inputs
+    crosswalk = ibis.memtable({"old_code": ["019042", "019071"], "new_code": ["019116", "019116"]})
+    codes = [c for c, d in DEFINITIONS.items() if d.family]
+    assert {DEFINITIONS[c].family for c in codes} >= {"mef", "eta", "bilancio", "mef_residenti"}
+    together = compute(CATALOGUE, sources, closure, crosswalk, codes=codes, areas=None)
+    keys = ["area_code", "area_level", "period_start", "breakdown_key"]
+    for code in codes:
+        alone = compute_one(code, CATALOGUE[code], sources, closure, crosswalk)
+        a = together[code].frame.sort(keys)
+        b = alone.frame.sort(keys).select(a.columns)
+        assert a.height > 0 and a.equals(b), code
+        assert together[code].unmatched == alone.unmatched

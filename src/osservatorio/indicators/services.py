@@ -19,7 +19,7 @@ from django.utils import timezone
 from . import catalogue
 from .engine import records as records_engine
 from .engine import run
-from .engine.definitions import Sources
+from .engine.definitions import DEFINITIONS, Sources
 from .models import DataPoint, DisclosureDecision, Indicator, Release, ReleaseStatus
 
 log = logging.getLogger(__name__)
@@ -334,6 +334,7 @@ def compute_release(
     try:
         with transaction.atomic():
             population = None
+            outcomes: dict[str, run.Outcome] = {}
             for n, code in enumerate(wanted, start=1):
                 ind = indicators[code]
                 if progress:
@@ -349,7 +350,18 @@ def compute_release(
                     if not written:
                         messages.append(f"{code}: nessun record dei servizi di questo tipo")
                     continue
-                outcome = run.compute_one(code, _meta(ind), sources, closure, crosswalk, areas_list)
+                if code not in outcomes:
+                    # Members of a family (e.g. every MEF indicator) are summed together in one pass.
+                    members = _family_members(code, wanted, indicators)
+                    metas = {c: _meta(indicators[c]) for c in members}
+                    outcomes.update(
+                        run.compute(metas, sources, closure, crosswalk, members, areas_list)
+                        if len(members) > 1
+                        else {
+                            code: run.compute_one(code, metas[code], sources, closure, crosswalk, areas_list)
+                        }
+                    )
+                outcome = outcomes.pop(code)
                 if outcome.error:
                     messages.append(f"{code}: {outcome.error}")
                     counts[code] = 0
@@ -378,6 +390,13 @@ def compute_release(
         )
         raise
     return release
+
+
+def _family_members(code: str, wanted: list[str], indicators: dict) -> list[str]:
+    d = DEFINITIONS.get(code)
+    if d is None or not d.family:
+        return [code]
+    return [c for c in wanted if c in DEFINITIONS and DEFINITIONS[c].family == d.family and c in indicators]
 
 
 def _compute_records(release, ind, kind, tree, levels, population, vintage, areas_list) -> tuple[int, bool]:

@@ -75,11 +75,12 @@ def byar(count, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
 def poisson_count(count, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact limits below BYAR_MIN_COUNT, Byar from there on (the Fingertips rule)."""
     o = _arr(count)
-    el, eh = poisson_exact(np.where(o < BYAR_MIN_COUNT, o, 0), level)
-    bl, bh = byar(np.where(o >= BYAR_MIN_COUNT, o, BYAR_MIN_COUNT), level)
+    low, high = byar(np.where(o >= BYAR_MIN_COUNT, o, BYAR_MIN_COUNT), level)
     small = o < BYAR_MIN_COUNT
-    low = np.where(small, el, bl)
-    high = np.where(small, eh, bh)
+    if small.any():  # the chi-square quantiles are costly: only for the few small counts
+        el, eh = poisson_exact(o[small], level)
+        low[small] = el
+        high[small] = eh
     bad = np.isnan(o) | (o < 0)
     return np.where(bad, np.nan, low), np.where(bad, np.nan, high)
 

@@ -15,7 +15,7 @@ aggregate says how many rows it lacks (`n_missing`); an area whose rows are all 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -43,18 +43,44 @@ def aggregate(
     extra_flags: Sequence[str] = (),
 ) -> ir.Table:
     """Sum components of complete rows to every ancestor (self included) in the closure."""
+    return aggregate_many(rows, {"": tuple(components)}, closure, crosswalk, extra_flags)
+
+
+def aggregate_many(
+    rows: ir.Table,
+    groups: Mapping[str, Sequence[str]],
+    closure: ir.Table,
+    crosswalk: ir.Table | None = None,
+    extra_flags: Sequence[str] = (),
+) -> ir.Table:
+    """Like `aggregate` for several indicators sharing the same rows, in one join and one GROUP BY.
+
+    `groups` maps a suffix to the component columns of one indicator: each indicator keeps its own notion
+    of a complete row (its components not null), so its sums and `n_missing<suffix>` are exactly those of
+    `aggregate` on its rows alone; `n_rows`, `n_sources` and the flags are common.
+    """
     rows = apply_crosswalk(rows, crosswalk)
-    complete = ibis.literal(True)
-    for c in components:
-        complete = complete & rows[c].notnull()
-    rows = rows.mutate(_complete=complete)
+    # Components of incomplete rows are nulled before the join, so plain SUMs skip them (SUM ignores nulls
+    # and gives null when nothing is left): much cheaper than one filtered aggregate per component.
+    masked = {}
+    for suffix, components in groups.items():
+        complete = ibis.literal(True)
+        for c in components:
+            complete = complete & rows[c].notnull()
+        for c in components:
+            masked[c] = ibis.ifelse(complete, rows[c], ibis.null(rows[c].type()))
+        masked[f"_incomplete{suffix}"] = (~complete).cast("int64")
+    rows = rows.mutate(**masked)
     cl = closure
     joined = rows.inner_join(cl, rows.area_code == cl.child_code)
     ref = joined.period_end
     joined = joined.filter((joined.valid_from <= ref) & (joined.valid_to >= ref))
-    aggs = {c: joined[c].sum(where=joined._complete) for c in components}
+    aggs = {}
+    for suffix, components in groups.items():
+        for c in components:
+            aggs[c] = joined[c].sum()
+        aggs[f"n_missing{suffix}"] = joined[f"_incomplete{suffix}"].sum()
     aggs["n_rows"] = joined.count()
-    aggs["n_missing"] = joined.count(where=~joined._complete)
     aggs["n_sources"] = (
         joined.original_code.nunique() if "original_code" in joined.columns else joined.count()
     )

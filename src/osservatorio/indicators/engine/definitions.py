@@ -65,12 +65,56 @@ class Sources:
 
 @dataclass(frozen=True)
 class Definition:
+    """How one indicator is computed.
+
+    A definition in a `family` shares its native rows with the other members (e.g. every MEF indicator reads
+    the same comune × year rows): `columns` maps those rows to its components, and the engine sums the
+    components of the whole family through the memberships in one pass instead of one join per indicator.
+    `build` still gives the indicator's own rows, so a definition can always be computed alone.
+    """
+
     code: str
     build: Callable[[Sources], ir.Table]
     datasets: tuple[str, ...]
     components: tuple[str, ...] = ("numerator", "denominator")
     additive: bool = True
     custom: Callable | None = None
+    family: str | None = None
+    columns: Callable[[ir.Table], dict[str, ir.Value]] | None = None
+
+
+def family_rows(family: str, s: Sources) -> ir.Table:
+    """The native rows shared by the members of a family: OUT keys, flags and the raw columns."""
+    return FAMILIES[family](s)
+
+
+def _member_rows(family: str, columns, components: tuple[str, ...], s: Sources) -> ir.Table:
+    base = family_rows(family, s)
+    return _finish(base.mutate(**columns(base)), components)
+
+
+def member(
+    code: str,
+    family: str,
+    columns: Callable[[ir.Table], dict[str, ir.Value]],
+    datasets: tuple[str, ...],
+    components: tuple[str, ...] = ("numerator", "denominator"),
+    custom: Callable | None = None,
+) -> Definition:
+    build = partial(_member_rows, family, columns, components)
+    return Definition(code, build, datasets, components, True, custom, family, columns)
+
+
+def _nd(num: Callable[[ir.Table], ir.Value], den: Callable[[ir.Table], ir.Value] | None = None):
+    """Component columns from a numerator (and denominator) function of the family rows."""
+
+    def columns(t: ir.Table) -> dict[str, ir.Value]:
+        out = {"numerator": num(t)}
+        if den is not None:
+            out["denominator"] = den(t)
+        return out
+
+    return columns
 
 
 def _finish(t: ir.Table, components: tuple[str, ...], provisional=False, non_ufficiale=False) -> ir.Table:
@@ -125,11 +169,12 @@ def _geopop_age_groups(s: Sources) -> ir.Table:
     return both.mutate(**_date_period(d))
 
 
-def _age_ratio(num: tuple[str, ...], den: tuple[str, ...], s: Sources) -> ir.Table:
-    t = geopop_age_groups(s)
-    numerator = sum((t[c] for c in num[1:]), t[num[0]])
-    denominator = sum((t[c] for c in den[1:]), t[den[0]])
-    return _finish(t.mutate(numerator=numerator, denominator=denominator), ("numerator", "denominator"))
+def _groups_sum(names: tuple[str, ...]) -> Callable[[ir.Table], ir.Value]:
+    return lambda t: sum((t[c] for c in names[1:]), t[names[0]])
+
+
+def _age_ratio(num: tuple[str, ...], den: tuple[str, ...]):
+    return _nd(_groups_sum(num), _groups_sum(den))
 
 
 def popolazione_residente(s: Sources) -> ir.Table:
@@ -161,7 +206,7 @@ def quota_stranieri(s: Sources) -> ir.Table:
     return _finish(t, ("numerator", "denominator"))
 
 
-def _bilancio(num: Callable[[ir.Table], ir.Value], s: Sources) -> ir.Table:
+def _bilancio_rows(s: Sources) -> ir.Table:
     b = s["istat_bilancio_demografico"]
     b = b.filter((b.cittadinanza == "totale") & (b.sex == "T"))
     w = b.group_by(area_code=b.comune_code, year=b.year).aggregate(
@@ -172,10 +217,11 @@ def _bilancio(num: Callable[[ir.Table], ir.Value], s: Sources) -> ir.Table:
         pop=b.value.sum(where=b.variable == "popolazione_inizio"),
         provisional=b.provisional.any(),
     )
-    t = w.mutate(
-        breakdown_key=ibis.literal(""), numerator=num(w), denominator=w["pop"], **_year_period(w.year)
-    )
-    return _finish(t, ("numerator", "denominator"))
+    return w.mutate(breakdown_key=ibis.literal(""), **_year_period(w.year))
+
+
+def _bilancio(num: Callable[[ir.Table], ir.Value]):
+    return _nd(num, lambda w: w["pop"])
 
 
 def densita(s: Sources) -> ir.Table:
@@ -204,16 +250,9 @@ BRACKETS = [
 ]
 
 
-def _mef(num: Callable[[ir.Table], ir.Value], den: Callable[[ir.Table], ir.Value], s: Sources) -> ir.Table:
+def _mef_rows(s: Sources) -> ir.Table:
     m = s["mef_irpef_comuni"]
-    t = m.mutate(
-        area_code=m.comune_code,
-        breakdown_key=ibis.literal(""),
-        numerator=num(m),
-        denominator=den(m),
-        **_year_period(m.tax_year),
-    )
-    return _finish(t, ("numerator", "denominator"))
+    return m.mutate(area_code=m.comune_code, breakdown_key=ibis.literal(""), **_year_period(m.tax_year))
 
 
 def _fascia(m: ir.Table, names: list[str], amount: bool = False) -> ir.Value:
@@ -228,28 +267,23 @@ def _population_year_end(s: Sources) -> ir.Table:
     return p.select(pc=p.comune_code, tax_year=(p.date.year() - 1).cast("int64"), pop=p.population)
 
 
-def _mef_per_resident(num: Callable[[ir.Table], ir.Value], s: Sources) -> ir.Table:
+def _mef_resident_rows(s: Sources) -> ir.Table:
     m = s["mef_irpef_comuni"]
     p = _population_year_end(s)
     j = m.left_join(p, (m.comune_code == p.pc) & (m.tax_year == p.tax_year))
-    t = j.mutate(
-        area_code=j.comune_code,
-        breakdown_key=ibis.literal(""),
-        numerator=num(j),
-        denominator=j["pop"],
-        **_year_period(j.tax_year),
-    )
-    return _finish(t, ("numerator", "denominator"))
+    return j.mutate(area_code=j.comune_code, breakdown_key=ibis.literal(""), **_year_period(j.tax_year))
 
 
-def gini(s: Sources) -> ir.Table:
-    m = s["mef_irpef_comuni"]
+def _per_resident(num: Callable[[ir.Table], ir.Value]):
+    return _nd(num, lambda j: j["pop"])
+
+
+def gini_columns(m: ir.Table) -> dict[str, ir.Value]:
     cols = {}
     for b in BRACKETS:
         cols[f"n_{b}"] = m[f"n_redditi_fascia_{b}"]
         cols[f"a_{b}"] = m[f"redditi_fascia_{b}_ammontare"]
-    t = m.mutate(area_code=m.comune_code, breakdown_key=ibis.literal(""), **cols, **_year_period(m.tax_year))
-    return _finish(t, GINI_COMPONENTS)
+    return cols
 
 
 GINI_COMPONENTS = tuple(f"{k}_{b}" for b in BRACKETS for k in ("n", "a"))
@@ -450,68 +484,72 @@ I = "inps_rdc_province"  # noqa: E741
 def _defs() -> dict[str, Definition]:
     d = [
         Definition("popolazione-residente", popolazione_residente, (P,), ("numerator",)),
-        Definition("indice-vecchiaia", partial(_age_ratio, ("p65",), ("p0_14",)), (G,)),
-        Definition("dipendenza-strutturale", partial(_age_ratio, ("p0_14", "p65"), ("p15_64",)), (G,)),
-        Definition("dipendenza-anziani", partial(_age_ratio, ("p65",), ("p15_64",)), (G,)),
-        Definition("quota-65-piu", partial(_age_ratio, ("p65",), ("total",)), (G,)),
-        Definition("quota-75-piu", partial(_age_ratio, ("p75",), ("total",)), (G,)),
-        Definition("quota-85-piu", partial(_age_ratio, ("p85",), ("total",)), (G,)),
-        Definition("quota-minori", partial(_age_ratio, ("p0_17",), ("total",)), (G,)),
+        member("indice-vecchiaia", "eta", _age_ratio(("p65",), ("p0_14",)), (G,)),
+        member("dipendenza-strutturale", "eta", _age_ratio(("p0_14", "p65"), ("p15_64",)), (G,)),
+        member("dipendenza-anziani", "eta", _age_ratio(("p65",), ("p15_64",)), (G,)),
+        member("quota-65-piu", "eta", _age_ratio(("p65",), ("total",)), (G,)),
+        member("quota-75-piu", "eta", _age_ratio(("p75",), ("total",)), (G,)),
+        member("quota-85-piu", "eta", _age_ratio(("p85",), ("total",)), (G,)),
+        member("quota-minori", "eta", _age_ratio(("p0_17",), ("total",)), (G,)),
         Definition("quota-stranieri", quota_stranieri, ("istat_stranieri_comuni", P)),
-        Definition("tasso-natalita", partial(_bilancio, lambda w: w.nati), (B,)),
-        Definition("tasso-mortalita", partial(_bilancio, lambda w: w.morti), (B,)),
-        Definition("saldo-naturale", partial(_bilancio, lambda w: w.nati - w.morti), (B,)),
-        Definition("saldo-migratorio", partial(_bilancio, lambda w: w.mig_int + w.mig_est), (B,)),
+        member("tasso-natalita", "bilancio", _bilancio(lambda w: w.nati), (B,)),
+        member("tasso-mortalita", "bilancio", _bilancio(lambda w: w.morti), (B,)),
+        member("saldo-naturale", "bilancio", _bilancio(lambda w: w.nati - w.morti), (B,)),
+        member("saldo-migratorio", "bilancio", _bilancio(lambda w: w.mig_int + w.mig_est), (B,)),
         Definition("densita-abitativa", densita, ("istat_classificazioni_comuni",)),
-        Definition(
+        member(
             "contribuenti-fino-10mila",
-            partial(_mef, lambda m: _fascia(m, BRACKETS[:2]), lambda m: m.n_contribuenti),
+            "mef",
+            _nd(lambda m: _fascia(m, BRACKETS[:2]), lambda m: m.n_contribuenti),
             (M,),
         ),
-        Definition(
+        member(
             "contribuenti-fino-15mila",
-            partial(_mef, lambda m: _fascia(m, BRACKETS[:3]), lambda m: m.n_contribuenti),
+            "mef",
+            _nd(lambda m: _fascia(m, BRACKETS[:3]), lambda m: m.n_contribuenti),
             (M,),
         ),
-        Definition(
+        member(
             "reddito-imponibile-per-contribuente",
-            partial(_mef, lambda m: m.reddito_imponibile_ammontare, lambda m: m.n_contribuenti),
+            "mef",
+            _nd(lambda m: m.reddito_imponibile_ammontare, lambda m: m.n_contribuenti),
             (M,),
         ),
-        Definition(
+        member(
             "reddito-imponibile-per-residente",
-            partial(_mef_per_resident, lambda m: m.reddito_imponibile_ammontare),
+            "mef_residenti",
+            _per_resident(lambda m: m.reddito_imponibile_ammontare),
             (M, P),
         ),
-        Definition(
-            "contribuenti-per-residente", partial(_mef_per_resident, lambda m: m.n_contribuenti), (M, P)
+        member(
+            "contribuenti-per-residente", "mef_residenti", _per_resident(lambda m: m.n_contribuenti), (M, P)
         ),
-        Definition(
-            "contribuenti-con-pensione",
-            partial(_mef, lambda m: m.n_pensione, lambda m: m.n_contribuenti),
-            (M,),
+        member(
+            "contribuenti-con-pensione", "mef", _nd(lambda m: m.n_pensione, lambda m: m.n_contribuenti), (M,)
         ),
-        Definition(
+        member(
             "quota-reddito-pensione",
-            partial(_mef, lambda m: m.pensione_ammontare, lambda m: _fascia(m, BRACKETS, amount=True)),
+            "mef",
+            _nd(lambda m: m.pensione_ammontare, lambda m: _fascia(m, BRACKETS, amount=True)),
             (M,),
         ),
-        Definition(
+        member(
             "contribuenti-lavoro-dipendente",
-            partial(_mef, lambda m: m.n_lavoro_dipendente, lambda m: m.n_contribuenti),
+            "mef",
+            _nd(lambda m: m.n_lavoro_dipendente, lambda m: m.n_contribuenti),
             (M,),
         ),
-        Definition(
-            "pensione-media", partial(_mef, lambda m: m.pensione_ammontare, lambda m: m.n_pensione), (M,)
-        ),
-        Definition(
+        member("pensione-media", "mef", _nd(lambda m: m.pensione_ammontare, lambda m: m.n_pensione), (M,)),
+        member(
             "imposta-netta-per-contribuente",
-            partial(_mef, lambda m: m.imposta_netta_ammontare, lambda m: m.n_contribuenti),
+            "mef",
+            _nd(lambda m: m.imposta_netta_ammontare, lambda m: m.n_contribuenti),
             (M,),
         ),
-        Definition(
+        member(
             "gini-redditi",
-            gini,
+            "mef",
+            gini_columns,
             (M,),
             GINI_COMPONENTS,
             custom=partial(gini_from_brackets, brackets=BRACKETS),
@@ -532,6 +570,14 @@ def _defs() -> dict[str, Definition]:
     ]
     return {x.code: x for x in d}
 
+
+# Native rows shared by the members of each family (see Definition).
+FAMILIES: dict[str, Callable[[Sources], ir.Table]] = {
+    "eta": geopop_age_groups,
+    "bilancio": _bilancio_rows,
+    "mef": _mef_rows,
+    "mef_residenti": _mef_resident_rows,
+}
 
 DEFINITIONS: dict[str, Definition] = _defs()
 

@@ -34,6 +34,29 @@ def gini_from_brackets(df: pl.DataFrame, brackets: list[str]) -> np.ndarray:
     return np.where(bad, np.nan, g)
 
 
+NOTES = (
+    "",
+    "denominatore zero: valore non calcolabile",
+    "dato non pubblicato o non disponibile nella fonte",
+    None,  # partial sums: formatted with their counts below
+    "ricostruito sui confini attuali (comuni fusi sommati)",
+)
+
+
+def _notes(zero_den, all_missing, partial, rebuilt, n_missing, n_rows) -> pl.Series:
+    """One note per row, first matching reason wins; only the (few) partial sums are formatted one by one."""
+    kind = np.select([zero_den, all_missing, partial, rebuilt], [1, 2, 3, 4], 0).astype(np.uint32)
+    note = pl.Series("note", [x or "" for x in NOTES], dtype=pl.Utf8).gather(kind)
+    idx = np.flatnonzero(kind == 3)
+    if idx.size:
+        texts = [
+            f"somma parziale: {int(a)} aree su {int(b)} senza dato pubblicato"
+            for a, b in zip(n_missing[idx], n_rows[idx], strict=True)
+        ]
+        note = note.scatter(idx, texts)
+    return note
+
+
 def finalize(
     df: pl.DataFrame,
     meta: Mapping,
@@ -71,29 +94,15 @@ def finalize(
     missing = np.isnan(value) & ~zero_den
     partial = (n_missing > 0) & ~all_missing
     n_sources = df["n_sources"].to_numpy() if "n_sources" in df.columns else np.ones(n, int)
-    level = df["area_level"].to_numpy() if "area_level" in df.columns else np.full(n, "")
-    rebuilt = (n_sources > 1) & (level == "comune")
-    # Notes as a polars expression: one string per row without a Python loop over millions of rows.
-    note_expr = (
-        pl.when(pl.Series(zero_den))
-        .then(pl.lit("denominatore zero: valore non calcolabile"))
-        .when(pl.Series(all_missing))
-        .then(pl.lit("dato non pubblicato o non disponibile nella fonte"))
-        .when(pl.Series(partial))
-        .then(
-            pl.format(
-                "somma parziale: {} aree su {} senza dato pubblicato",
-                pl.Series(n_missing.astype(np.int64)),
-                pl.Series(n_rows.astype(np.int64)),
-            )
-        )
-        .when(pl.Series(rebuilt))
-        .then(pl.lit("ricostruito sui confini attuali (comuni fusi sommati)"))
-        .otherwise(pl.lit(""))
-    )
+    # Compared in polars: a string column turned into a numpy object array costs more than the rest.
+    is_comune = (df["area_level"] == "comune").to_numpy() if "area_level" in df.columns else np.zeros(n, bool)
+    rebuilt = (n_sources > 1) & is_comune
+    note = _notes(zero_den, all_missing, partial, rebuilt, n_missing, n_rows)
     breaks = {int(b["year"]) for b in meta.get("known_breaks") or [] if "year" in b}
-    years = df["period_start"].dt.year().to_numpy()
-    break_before = np.isin(years, list(breaks)) if breaks else np.zeros(n, bool)
+    if breaks:
+        break_before = df["period_start"].dt.year().is_in(sorted(breaks)).to_numpy()
+    else:
+        break_before = np.zeros(n, bool)
     finite = np.isfinite(value)
     out = df.with_columns(
         pl.Series("value", np.where(finite, value, np.nan)).fill_nan(None),
@@ -104,6 +113,6 @@ def finalize(
         pl.Series("missing", missing | all_missing),
         pl.Series("estimated", partial),
         pl.Series("break_before", break_before),
-        note_expr.alias("note"),
+        note,
     )
     return out

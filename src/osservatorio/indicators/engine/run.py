@@ -13,8 +13,18 @@ import ibis
 import ibis.expr.types as ir
 import polars as pl
 
-from .aggregate import aggregate, unmatched_codes
-from .definitions import DEFINITIONS, REGIONAL_COVID, DatasetMissing, Definition, Sources, covid_region
+from .aggregate import KEYS, aggregate, aggregate_many, unmatched_codes
+from .definitions import (
+    DEFINITIONS,
+    FLAGS,
+    OUT,
+    REGIONAL_COVID,
+    DatasetMissing,
+    Definition,
+    Sources,
+    covid_region,
+    family_rows,
+)
 from .finalize import finalize
 
 CLOSURE_SCHEMA = {
@@ -79,18 +89,77 @@ def compute_one(
         grouped = grouped.filter(grouped.area_code.isin(list(areas)))
     try:
         df = grouped.to_polars()
-        # Codes outside the territory depend on the dataset, not on the indicator: checked once per dataset.
-        cache_key = definition.datasets
-        if unmatched_cache is not None and cache_key in unmatched_cache:
-            missing_codes = unmatched_cache[cache_key]
-        else:
-            missing_codes = unmatched_codes(rows, closure, crosswalk).to_polars()["area_code"].to_list()
-            if unmatched_cache is not None:
-                unmatched_cache[cache_key] = missing_codes
+        missing_codes = _unmatched(rows, closure, crosswalk, definition.datasets, unmatched_cache)
     except DatasetMissing as exc:
         return Outcome(code, error=str(exc))
     out = finalize(df, meta, definition.custom)
     return Outcome(code, out, sorted(c for c in missing_codes if c), None, definition.datasets)
+
+
+def _unmatched(rows: ir.Table, closure, crosswalk, key, cache: dict | None) -> list[str]:
+    # Codes outside the territory depend on the dataset, not on the indicator: checked once per dataset.
+    if cache is not None and key in cache:
+        return cache[key]
+    codes = unmatched_codes(rows, closure, crosswalk).to_polars()["area_code"].to_list()
+    if cache is not None:
+        cache[key] = codes
+    return codes
+
+
+def compute_family(
+    family: str,
+    codes: list[str],
+    catalogue: Mapping[str, Mapping],
+    sources: Sources,
+    closure: ir.Table,
+    crosswalk: ir.Table | None = None,
+    areas: Iterable[str] | None = None,
+    unmatched_cache: dict | None = None,
+) -> dict[str, Outcome]:
+    """Several indicators of one family in one pass: one join with the memberships and one GROUP BY.
+
+    Same numbers as `compute_one` for each of them (each keeps its own completeness rule and levels); the
+    native rows are read once and the membership join is done once instead of once per indicator.
+    """
+    defs = [DEFINITIONS[c] for c in codes]
+    try:
+        base = family_rows(family, sources)
+        cols: dict[str, ir.Value] = {c: base[c] for c in OUT}
+        groups: dict[str, tuple[str, ...]] = {}
+        for i, d in enumerate(defs):
+            exprs = d.columns(base)
+            names = []
+            for comp in d.components:
+                cols[f"c{i}__{comp}"] = exprs[comp].cast("float64")
+                names.append(f"c{i}__{comp}")
+            groups[f"__{i}"] = tuple(names)
+        cols["provisional"] = base["provisional"] if "provisional" in base.columns else ibis.literal(False)
+        cols["non_ufficiale"] = ibis.literal(False)
+        rows = base.select(**cols)
+        levels = sorted({lvl for c in codes for lvl in catalogue[c].get("levels") or []})
+        cl = closure.filter(closure.ancestor_level.isin(levels))
+        grouped = aggregate_many(rows, groups, cl, crosswalk, extra_flags=FLAGS)
+        if areas:
+            grouped = grouped.filter(grouped.area_code.isin(list(areas)))
+        wide = grouped.to_polars()
+        datasets = tuple(sorted({x for d in defs for x in d.datasets}))
+        missing_codes = _unmatched(rows, closure, crosswalk, datasets, unmatched_cache)
+    except DatasetMissing as exc:
+        return {c: Outcome(c, error=str(exc)) for c in codes}
+    common = ["area_code", "area_level", *KEYS, "n_rows", "n_sources", *FLAGS]
+    out = {}
+    unmatched = sorted(c for c in missing_codes if c)
+    for i, (code, d) in enumerate(zip(codes, defs, strict=True)):
+        own_levels = list(catalogue[code].get("levels") or [])
+        frame = wide.select(
+            *common,
+            pl.col(f"n_missing__{i}").alias("n_missing"),
+            *(pl.col(f"c{i}__{comp}").alias(comp) for comp in d.components),
+        )
+        if len(own_levels) < len(levels):
+            frame = frame.filter(pl.col("area_level").is_in(own_levels))
+        out[code] = Outcome(code, finalize(frame, catalogue[code], d.custom), unmatched, None, d.datasets)
+    return out
 
 
 def compute(
@@ -102,17 +171,38 @@ def compute(
     areas: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Outcome]:
+    """Every wanted indicator; members of a family are computed together (see `compute_family`)."""
     wanted = list(codes) if codes else [c for c in catalogue if c in DEFINITIONS or c in REGIONAL_COVID]
     unknown = [c for c in wanted if c not in catalogue]
     if unknown:
         raise KeyError(f"indicatori sconosciuti: {', '.join(unknown)}")
-    results = {}
+    results: dict[str, Outcome] = {}
     cache: dict = {}
+    families: dict[str, list[str]] = {}
     for code in wanted:
+        d = DEFINITIONS.get(code)
+        if d is not None and d.family:
+            families.setdefault(d.family, []).append(code)
+    done: set[str] = set()
+    for code in wanted:
+        if code in done:
+            continue
+        d = DEFINITIONS.get(code)
+        members = families.get(d.family, []) if d is not None and d.family else []
+        if len(members) > 1:
+            if progress:
+                for m in members:
+                    progress(m)
+            results.update(
+                compute_family(d.family, members, catalogue, sources, closure, crosswalk, areas, cache)
+            )
+            done.update(members)
+            continue
         if progress:
             progress(code)
         results[code] = compute_one(code, catalogue[code], sources, closure, crosswalk, areas, cache)
-    return results
+        done.add(code)
+    return {c: results[c] for c in wanted}
 
 
 def closure_table(rows: list[tuple] | pl.DataFrame) -> ir.Table:
