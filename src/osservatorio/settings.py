@@ -234,17 +234,16 @@ SPECTACULAR_SETTINGS = {
 
 TASKS = {"default": {"BACKEND": env("OSSERVATORIO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Rendered public pages for anonymous visitors, shared by every server worker (core.pagecache).
-    "pages": {
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered public pages for anonymous visitors, shared by every server worker (core.pagecache). On by default
+# in production; off elsewhere (tests and the demo rebuild data under the same release ids).
+OSSERVATORIO_PAGE_CACHE = env_bool("OSSERVATORIO_PAGE_CACHE", PRODUCTION)
+if OSSERVATORIO_PAGE_CACHE:
+    CACHES["pages"] = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": env("OSSERVATORIO_PAGE_CACHE_DIR", str(VAR_DIR / "cache" / "pages")),
         "OPTIONS": {"MAX_ENTRIES": 20000},
-    },
-}
-# On by default in production; off elsewhere (tests and the demo rebuild data under the same release ids).
-OSSERVATORIO_PAGE_CACHE = env_bool("OSSERVATORIO_PAGE_CACHE", PRODUCTION)
+    }
 OSSERVATORIO_PAGE_CACHE_SECONDS = int(env("OSSERVATORIO_PAGE_CACHE_SECONDS", "300") or 300)
 OSSERVATORIO_PAGE_CACHE_VERSION = "osservatorio.atlas.selectors.release_key"
 

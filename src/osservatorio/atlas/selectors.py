@@ -219,7 +219,9 @@ def benchmarks(area: Area) -> list[Area]:
     """Containing areas the profile compares with: ambito, provincia, regione, Italia (those that exist)."""
     anc = territory.ancestors(area)
     out = []
-    for level in BENCHMARK_LEVELS:
+    # A quartiere is compared with its own comune first.
+    levels = (Level.COMUNE, *BENCHMARK_LEVELS) if area.level == Level.QUARTIERE else BENCHMARK_LEVELS
+    for level in levels:
         a = next((x for x in anc if x.level == level), None)
         if a is not None and a.code != area.code:
             out.append(a)
