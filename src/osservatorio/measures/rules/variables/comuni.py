@@ -18,7 +18,11 @@ from ..system import PARAMETERS_DIR
 DEFAULT = "_predefinito"
 
 
-def configured_comuni() -> list[str]:
+def configured_comuni(node=None) -> list[str]:
+    """Comuni with their own rules: from the loaded parameters (`parameters(period).comuni`) when given,
+    which is what formulas use (no directory listing per calculation), else from the directory."""
+    if node is not None:
+        return sorted(code for code in node._children if code != DEFAULT and code.isdigit())
     return sorted(p.name for p in (PARAMETERS_DIR / "comuni").iterdir() if p.is_dir() and p.name != DEFAULT)
 
 
@@ -61,7 +65,7 @@ class buoni_spesa_esito(Variable):
         any_active = False
         altri = nucleo("buoni_spesa_req_nessun_sostegno", period)
         isee = nucleo("isee", period)
-        for code in configured_comuni():
+        for code in configured_comuni(node):
             rule = _rule(node, code, "buoni_spesa_covid")
             if rule is None or rule.attiva <= 0:
                 continue
@@ -88,7 +92,7 @@ class buoni_spesa_importo(Variable):
         n = nucleo("componenti", period)
         figli = nucleo("numero_figli", period)
         eta = nucleo.members("eta", period)
-        for code in configured_comuni():
+        for code in configured_comuni(node):
             r = _rule(node, code, "buoni_spesa_covid")
             if r is None or r.attiva <= 0:
                 continue
@@ -104,7 +108,7 @@ def _contributo_rules(node, codes):
     default = _rule(node, DEFAULT, "contributo_economico")
     rest = np.ones(codes.shape, dtype=bool)
     pairs = []
-    for code in configured_comuni():
+    for code in configured_comuni(node):
         rule = _rule(node, code, "contributo_economico")
         if rule is not None:
             mask = codes == int(code)
