@@ -13,6 +13,7 @@ PROFILE = "/atlante/aree/019036/"
 @pytest.fixture
 def page_cache(settings, tmp_path):
     settings.OSSERVATORIO_PAGE_CACHE = True
+    settings.OSSERVATORIO_PAGE_CACHE_VERSION_SECONDS = 0
     settings.CACHES = {
         **settings.CACHES,
         "pages": {
@@ -110,3 +111,36 @@ def test_language_switch_needs_no_token(released, page_cache):
     response = strict.post(reverse("core:language"), {"language": "en", "next": PROFILE})
     assert response.status_code == 302 and response["Location"] == PROFILE
     assert strict.get(PROFILE).content.decode().count('<html lang="en">') == 1
+
+
+def test_worker_memory_layer_gives_fresh_copies_and_expires(settings, page_cache, monkeypatch):
+    from django.core.cache import caches
+    from django.http import HttpResponse
+
+    settings.OSSERVATORIO_PAGE_CACHE_SECONDS = 60
+    pagecache.store("k", HttpResponse(b"pagina"))
+    caches["pages"].clear()  # the shared store is gone: this worker still has the page in memory
+    a, b = pagecache.lookup("k"), pagecache.lookup("k")
+    assert a.content == b"pagina" and a is not b
+    a["X-Test"] = "1"
+    assert "X-Test" not in pagecache.lookup("k")
+    now = pagecache.time.time()
+    monkeypatch.setattr(pagecache.time, "time", lambda: now + 61)
+    assert pagecache.lookup("k") is None
+
+
+def test_version_is_read_at_most_once_per_interval(released, settings, page_cache, monkeypatch):
+    from osservatorio.indicators.models import Release
+
+    settings.OSSERVATORIO_PAGE_CACHE_VERSION_SECONDS = 30
+    first = pagecache.version()
+    fields = {
+        f.attname: getattr(released, f.attname)
+        for f in Release._meta.concrete_fields
+        if f.attname not in ("id", "created_at", "previous_id", "created_by_id")
+    }
+    Release.objects.create(**fields)
+    assert pagecache.version() == first
+    now = pagecache.time.monotonic()
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: now + 31)
+    assert pagecache.version() != first

@@ -16,11 +16,21 @@ publishing a release changes every key, so no stale number is ever served. Entri
 `OSSERVATORIO_PAGE_CACHE_SECONDS` (data that is not part of a release, such as the measures catalogue, shows
 up after that delay). The cache is off unless `OSSERVATORIO_PAGE_CACHE` is true (on by default in
 production); its store is the `pages` cache alias (files under OSSERVATORIO_VAR_DIR, shared by workers).
+
+Two things make a hit cost about as little as a static file: each worker keeps the most recent pages in
+memory too (`OSSERVATORIO_PAGE_CACHE_LOCAL_ENTRIES`, same keys and expiry, so the shared store is read once
+per worker and page), and the version is read from the database at most once every
+`OSSERVATORIO_PAGE_CACHE_VERSION_SECONDS` per worker (1 s by default: a new release is served everywhere
+within a second of its publication; 0 reads it on every request).
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -68,15 +78,24 @@ def eligible_request(request) -> bool:
 
 
 _version_fn = None
+_version_seen: tuple[float, str] = (0.0, "")
+_local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+_local_lock = threading.Lock()
 
 
 def version() -> str:
-    global _version_fn
+    global _version_fn, _version_seen
+    ttl = float(getattr(settings, "OSSERVATORIO_PAGE_CACHE_VERSION_SECONDS", 1))
+    now = time.monotonic()
+    if ttl > 0 and now - _version_seen[0] < ttl:
+        return _version_seen[1]
     if _version_fn is None:
         _version_fn = import_string(
             getattr(settings, "OSSERVATORIO_PAGE_CACHE_VERSION", "osservatorio.atlas.selectors.release_key")
         )
-    return str(_version_fn())
+    value = str(_version_fn())
+    _version_seen = (now, value)
+    return value
 
 
 def key_for(request) -> str:
@@ -104,15 +123,47 @@ def storable(request, response) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
+def _timeout() -> int:
+    return int(getattr(settings, "OSSERVATORIO_PAGE_CACHE_SECONDS", 300))
+
+
+def _remember(key: str, expires: float, data: bytes) -> None:
+    size = int(getattr(settings, "OSSERVATORIO_PAGE_CACHE_LOCAL_ENTRIES", 256))
+    if size <= 0:
+        return
+    with _local_lock:
+        _local[key] = (expires, data)
+        _local.move_to_end(key)
+        while len(_local) > size:
+            _local.popitem(last=False)
+
+
 def store(key: str, response) -> None:
-    timeout = int(getattr(settings, "OSSERVATORIO_PAGE_CACHE_SECONDS", 300))
-    caches[ALIAS].set(key, response, timeout)
+    timeout = _timeout()
+    # The shared store keeps the expiry next to the page, so a worker that reads it later forgets it in time.
+    data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+    expires = time.time() + timeout
+    caches[ALIAS].set(key, (expires, data), timeout)
+    _remember(key, expires, data)
 
 
 def lookup(key: str):
-    return caches[ALIAS].get(key)
+    """A fresh copy of the kept response (never an object shared between requests), or None."""
+    now = time.time()
+    with _local_lock:
+        entry = _local.get(key)
+    if entry is None or entry[0] <= now:
+        entry = caches[ALIAS].get(key)
+        if not entry or entry[0] <= now:
+            return None
+        _remember(key, *entry)
+    return pickle.loads(entry[1])  # noqa: S301 - our own pickled HttpResponse from our own cache
 
 
 def clear() -> None:
+    global _version_seen
+    with _local_lock:
+        _local.clear()
+    _version_seen = (0.0, "")
     if ALIAS in settings.CACHES:
         caches[ALIAS].clear()
