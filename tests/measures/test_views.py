@@ -215,3 +215,21 @@ def test_load_demo_is_idempotent():
     text = out.getvalue()
     assert "Misure: catalogo caricato (32 nuove" in text and "(0 nuove, 32 già presenti" in text
     assert Measure.objects.count() == 32
+
+
+def test_outcome_words_are_translated_on_the_screening_and_the_saved_case(
+    client, django_user_model, catalogue
+):
+    client.force_login(make_user(django_user_model, Role.OPERATORE, comuni=["019036"]))
+    client.cookies["django_language"] = "en"
+    page = client.post(reverse("measures:screening"), household_post()).content.decode()
+    assert "likely yes" in page and "likely no" in page
+    assert "probabilmente sì" not in page
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    response = client.post(reverse("measures:case_save"), {"token": token}, follow=True)
+    case_page = response.content.decode()
+    assert "likely yes" in case_page and "met:" in case_page
+    assert ">si<" not in case_page and ">da_verificare<" not in case_page
+    del client.cookies["django_language"]
+    italian = client.get(response.redirect_chain[-1][0]).content.decode()
+    assert "probabilmente sì" in italian and "soddisfatto:" in italian

@@ -1,10 +1,13 @@
-"""Formatting helpers shared by views and templates: Italian money and percentages, rule parameters."""
+"""Formatting helpers shared by views and templates: Italian money and percentages, rule parameters, and
+the translated words for the engine's outcome codes (the rules engine and the screening core import no
+Django: they return codes such as "si" or "da_verificare", translated here)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from openfisca_core.parameters import Parameter
 
 from .rules.system import EARLIEST, tax_benefit_system
@@ -18,6 +21,25 @@ RULE_PARAMETERS = {
 }  # fmt: skip
 
 
+# Outcome of a measure for a household (screening.engine.STATUS values).
+STATUS_LABELS = {
+    "si": _("probabilmente sì"),
+    "da_verificare": _("da verificare"),
+    "no": _("probabilmente no"),
+    "non_attiva": _("non attiva in quella data"),
+}
+# State of one requirement (screening.engine.Reason.state).
+REASON_LABELS = {"ok": _("soddisfatto"), "no": _("non soddisfatto"), "?": _("da verificare")}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def reason_label(state: str) -> str:
+    return str(REASON_LABELS.get(state, state))
+
+
 def euro(value) -> str:
     if value is None:
         return "—"
@@ -28,9 +50,9 @@ def euro(value) -> str:
 
 def number(value) -> str:
     if isinstance(value, float) and value != value:
-        return "non verificato"
+        return str(_("non verificato"))
     if isinstance(value, float) and value == float("inf"):
-        return "nessun limite"
+        return str(_("nessun limite"))
     if isinstance(value, (int, float)):
         text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
         return text.replace(",", "X").replace(".", ",").replace("X", ".")

@@ -45,12 +45,9 @@ class MeasureResult:
 
     @property
     def status_label(self) -> str:
-        return {
-            "si": "probabilmente sì",
-            "da_verificare": "da verificare",
-            "no": "probabilmente no",
-            "non_attiva": "non attiva in quella data",
-        }[self.status]
+        """The Italian outcome word (no Django here); pages translate `status` through
+        `presentation.status_label`."""
+        return ts.ESITO_LABELS[{v: k for k, v in STATUS.items()}[self.status]]
 
 
 def _fact(value: bool | None) -> int:

@@ -9,7 +9,11 @@ from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from ..presentation import reason_label, status_label
+
 register = template.Library()
+register.filter("status_label", status_label)
+register.filter("reason_label", reason_label)
 _OPTIONS: dict[tuple, list[tuple[str, str]]] = {}
 
 
