@@ -59,27 +59,43 @@ def aggregate_many(
     of a complete row (its components not null), so its sums and `n_missing<suffix>` are exactly those of
     `aggregate` on its rows alone; `n_rows`, `n_sources` and the flags are common.
     """
-    rows = apply_crosswalk(rows, crosswalk)
     # Components of incomplete rows are nulled before the join, so plain SUMs skip them (SUM ignores nulls
     # and gives null when nothing is left): much cheaper than one filtered aggregate per component.
     masked = {}
+    counts = []
     for suffix, components in groups.items():
         complete = ibis.literal(True)
         for c in components:
             complete = complete & rows[c].notnull()
         for c in components:
             masked[c] = ibis.ifelse(complete, rows[c], ibis.null(rows[c].type()))
-        masked[f"_incomplete{suffix}"] = (~complete).cast("int64")
-    rows = rows.mutate(**masked)
+        masked[f"n_missing{suffix}"] = (~complete).cast("int64")
+        counts.append(f"n_missing{suffix}")
+    sums = [c for components in groups.values() for c in components]
+    return sum_through(rows.mutate(**masked), sums, counts, closure, crosswalk, extra_flags)
+
+
+def sum_through(
+    rows: ir.Table,
+    sums: Sequence[str],
+    counts: Sequence[str],
+    closure: ir.Table,
+    crosswalk: ir.Table | None = None,
+    extra_flags: Sequence[str] = (),
+) -> ir.Table:
+    """Plain sums of `sums` (nulls skipped, null when none) and `counts` to every ancestor in the closure.
+
+    The heart of the engine: one join with the memberships in force at the end of each period and one
+    GROUP BY give every level at once; the cost grows with the number of summed columns.
+    """
+    rows = apply_crosswalk(rows, crosswalk)
     cl = closure
     joined = rows.inner_join(cl, rows.area_code == cl.child_code)
     ref = joined.period_end
     joined = joined.filter((joined.valid_from <= ref) & (joined.valid_to >= ref))
-    aggs = {}
-    for suffix, components in groups.items():
-        for c in components:
-            aggs[c] = joined[c].sum()
-        aggs[f"n_missing{suffix}"] = joined[f"_incomplete{suffix}"].sum()
+    aggs = {c: joined[c].sum() for c in sums}
+    for c in counts:
+        aggs[c] = joined[c].sum()
     aggs["n_rows"] = joined.count()
     aggs["n_sources"] = (
         joined.original_code.nunique() if "original_code" in joined.columns else joined.count()

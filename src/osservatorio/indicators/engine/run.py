@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.types as ir
 import polars as pl
 
-from .aggregate import KEYS, aggregate, aggregate_many, unmatched_codes
+from .aggregate import KEYS, aggregate, sum_through, unmatched_codes
 from .definitions import (
     DEFINITIONS,
     FLAGS,
@@ -119,26 +119,69 @@ def compute_family(
     """Several indicators of one family in one pass: one join with the memberships and one GROUP BY.
 
     Same numbers as `compute_one` for each of them (each keeps its own completeness rule and levels); the
-    native rows are read once and the membership join is done once instead of once per indicator.
+    native rows are read once, the membership join is done once instead of once per indicator, and a
+    component shared by several indicators with the same completeness is summed once (the cost of the
+    GROUP BY grows with the number of summed columns, not with the number of indicators).
     """
     defs = [DEFINITIONS[c] for c in codes]
     try:
         base = family_rows(family, sources)
+        # 1. The distinct component expressions of the family (the taxpayers count is the denominator of
+        #    six MEF indicators: summed once).
+        unique: list[ir.Value] = []
+        wants: list[dict[str, int]] = []
+        for d in defs:
+            mine = {}
+            for comp, expr in d.columns(base).items():
+                if comp not in d.components:
+                    continue
+                expr = expr.cast("float64")
+                j = next((k for k, u in enumerate(unique) if u.equals(expr)), None)
+                if j is None:
+                    unique.append(expr)
+                    j = len(unique) - 1
+                mine[comp] = j
+            wants.append(mine)
         cols: dict[str, ir.Value] = {c: base[c] for c in OUT}
-        groups: dict[str, tuple[str, ...]] = {}
-        for i, d in enumerate(defs):
-            exprs = d.columns(base)
-            names = []
-            for comp in d.components:
-                cols[f"c{i}__{comp}"] = exprs[comp].cast("float64")
-                names.append(f"c{i}__{comp}")
-            groups[f"__{i}"] = tuple(names)
+        cols.update({f"u{j}": u for j, u in enumerate(unique)})
         cols["provisional"] = base["provisional"] if "provisional" in base.columns else ibis.literal(False)
         cols["non_ufficiale"] = ibis.literal(False)
         rows = base.select(**cols)
+        # 2. Which of them are ever null in the native rows (one cheap pass): an indicator's completeness
+        #    only depends on those, so indicators whose nullable components coincide share their sums.
+        null_counts = rows.aggregate(**{f"u{j}": rows[f"u{j}"].isnull().sum() for j in range(len(unique))})
+        nullable = {j for j, v in enumerate(null_counts.to_pyarrow().to_pylist()[0].values()) if v}
+        masks: dict[frozenset, str] = {}
+        masked: dict[tuple[int, frozenset], str] = {}
+        derived: dict[str, ir.Value] = {}
+        plan: list[tuple[dict[str, str], str | None]] = []
+        for mine in wants:
+            mask = frozenset(j for j in mine.values() if j in nullable)
+            if mask and mask not in masks:
+                complete = ibis.literal(True)
+                for j in sorted(mask):
+                    complete = complete & rows[f"u{j}"].notnull()
+                masks[mask] = f"m{len(masks)}"
+                derived[f"{masks[mask]}_complete"] = complete
+                derived[f"{masks[mask]}_missing"] = (~complete).cast("int64")
+            names = {}
+            for comp, j in mine.items():
+                if (j, mask) not in masked:
+                    name = f"s{len(masked)}"
+                    masked[(j, mask)] = name
+                    derived[name] = (
+                        ibis.ifelse(derived[f"{masks[mask]}_complete"], rows[f"u{j}"], ibis.null("float64"))
+                        if mask
+                        else rows[f"u{j}"]
+                    )
+                names[comp] = masked[(j, mask)]
+            plan.append((names, f"{masks[mask]}_missing" if mask else None))
+        rows = rows.mutate(**derived)
         levels = sorted({lvl for c in codes for lvl in catalogue[c].get("levels") or []})
         cl = closure.filter(closure.ancestor_level.isin(levels))
-        grouped = aggregate_many(rows, groups, cl, crosswalk, extra_flags=FLAGS)
+        grouped = sum_through(
+            rows, list(masked.values()), [f"{m}_missing" for m in masks.values()], cl, crosswalk, FLAGS
+        )
         if areas:
             grouped = grouped.filter(grouped.area_code.isin(list(areas)))
         wide = grouped.to_polars()
@@ -149,12 +192,12 @@ def compute_family(
     common = ["area_code", "area_level", *KEYS, "n_rows", "n_sources", *FLAGS]
     out = {}
     unmatched = sorted(c for c in missing_codes if c)
-    for i, (code, d) in enumerate(zip(codes, defs, strict=True)):
+    for code, d, (names, missing) in zip(codes, defs, plan, strict=True):
         own_levels = list(catalogue[code].get("levels") or [])
         frame = wide.select(
             *common,
-            pl.col(f"n_missing__{i}").alias("n_missing"),
-            *(pl.col(f"c{i}__{comp}").alias(comp) for comp in d.components),
+            (pl.col(missing) if missing else pl.lit(0, dtype=wide["n_rows"].dtype)).alias("n_missing"),
+            *(pl.col(names[comp]).alias(comp) for comp in d.components),
         )
         if len(own_levels) < len(levels):
             frame = frame.filter(pl.col("area_level").is_in(own_levels))
