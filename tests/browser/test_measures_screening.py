@@ -105,6 +105,18 @@ def test_screening_journey(live_server, page, assert_accessible):
         page.get_by_role("button", name="Salva nel fascicolo").click()
     assert "Caso salvato" in page.locator("main").inner_text()
     assert ScreeningCase.objects.filter(comune_code="019036", created_by=user).count() == 1
+    # The saved case shows the outcomes and the reasons in words, not the engine's codes.
+    saved = page.locator("table", has_text="Esiti registrati").inner_text()
+    assert (
+        "probabilmente sì" in saved
+        and "soddisfatto:" in saved
+        and "Colloquio di primo accesso" in (page.locator("main").inner_text())
+    )
+    assert "da_verificare" not in saved and "non_attiva" not in saved
+    assert_accessible(page)
+    shot(page, "case")
+    page.goto(live_server.url + "/misure/casi/")
+    assert "019036" in page.locator("main").inner_text()
     assert_accessible(page)
 
 
