@@ -64,3 +64,14 @@ def test_window_resets(settings):
     assert ratelimit.hit("download", "a", t + 1) == 0
     assert ratelimit.hit("download", "a", t + 2) == 58
     assert ratelimit.hit("download", "a", t + 60) == 0
+
+
+def test_429_page_in_english_when_chosen(client, released, settings):
+    settings.OSSERVATORIO_DOWNLOAD_RATE = "1/minute"
+    cache.clear()
+    client.cookies["django_language"] = "en"
+    url = reverse("atlas:area_data", args=["019036", "csv"])
+    assert client.get(url).status_code == 200
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert "Too many download requests" in refused.content.decode()
