@@ -157,3 +157,36 @@ def test_contiguous_populations_give_openfisca_results(period):
         np.testing.assert_array_equal(
             fast.calculate(name, period), plain.calculate(name, period), err_msg=name
         )
+
+
+def test_totals_over_the_ambito_have_their_own_interval_and_say_when_a_measure_is_not_in_force():
+    draws = estimate.run_draws(
+        CODES[:6], "2024-06", draws=4, households=400, seed=11, measures=("adi", "rdc")
+    )
+    totals = {t.measure: t for t in estimate.summarise_totals(draws)}
+    adi, rdc = totals["adi"], totals["rdc"]
+    assert adi.active and not rdc.active  # RdC ended in 2023
+    assert rdc.households == 0 and rdc.cost == 0
+    assert adi.households_low <= adi.households <= adi.households_high
+    per_comune = [e for e in estimate.summarise(draws) if e.measure == "adi"]
+    assert adi.households == pytest.approx(sum(e.households for e in per_comune))
+    # The interval of the sum is not the sum of the intervals.
+    assert adi.households_high - adi.households_low < sum(
+        e.households_high - e.households_low for e in per_comune
+    )
+    assert all(not e.active for e in estimate.summarise(draws) if e.measure == "rdc")
+    assert adi.to_verify >= 0
+
+
+def test_a_cost_with_an_unverified_amount_is_not_reported_as_zero():
+    # The electricity bonus amount is known only for 2020 (misure.md): in 2024 the cost is unknown.
+    draws = estimate.run_draws(
+        CODES[:6], "2024-06", draws=2, households=400, seed=2, measures=("bonus_sociali",)
+    )
+    (total,) = estimate.summarise_totals(draws)
+    assert total.households > 0 and not total.cost_known
+    draws = estimate.run_draws(
+        CODES[:6], "2020-06", draws=2, households=400, seed=2, measures=("bonus_sociali",)
+    )
+    (total,) = estimate.summarise_totals(draws)
+    assert total.households > 0 and total.cost_known and total.cost > 0

@@ -99,7 +99,6 @@ def _initial():
 
 
 def _table(estimates, comuni, measures):
-    names = dict(comuni)
     by = {(e.measure, e.comune): e for e in estimates}
     rows = []
     for code, name in comuni:
@@ -108,18 +107,14 @@ def _table(estimates, comuni, measures):
             e = by.get((m, code))
             row["cells"].append(e)
         rows.append(row)
-    totals = []
-    for m in measures:
-        es = [e for e in estimates if e.measure == m and e.comune in names]
-        totals.append(
-            {
-                "measure": m,
-                "label": BY_KEY[m].label,
-                "households": sum(e.households for e in es),
-                "cost": sum(e.cost for e in es),
-            }
-        )
-    return rows, totals
+    return rows
+
+
+def _totals(draws, comuni, measures):
+    """Each measure over the ambito: the interval of the per-draw sums, households to verify, and
+    whether the measure exists in the month (a 0 for a measure not in force is not an estimate)."""
+    by = {t.measure: t for t in estimate.summarise_totals(draws, comuni=[c for c, _n in comuni])}
+    return [{"measure": m, "label": BY_KEY[m].label, "total": by[m]} for m in measures if m in by]
 
 
 @roles_required(Role.ANALISTA)
@@ -133,10 +128,11 @@ def microsim(request):
         comuni = ambito_comuni(d["ambito"])
         codes = [c for c, _n in comuni]
         period = d["mese"].strftime("%Y-%m")
-        estimates = estimate.run(codes, period, draws=d["estrazioni"], households=d["famiglie"])
+        draws = estimate.run_draws(codes, period, draws=d["estrazioni"], households=d["famiglie"])
+        estimates = estimate.summarise(draws)
         focus = ["adi", "contributo_comunale"]
-        rows, _t = _table(estimates, comuni, focus)
-        _r, totals = _table(estimates, comuni, list(estimate.ESTIMATED))
+        rows = _table(estimates, comuni, focus)
+        totals = _totals(draws, comuni, list(estimate.ESTIMATED))
         coverage = None
         if d["mese"].strftime("%Y-%m") == RDC_DATE.strftime("%Y-%m"):
             actual = rdc_recipients_july_2020(codes)
@@ -190,7 +186,16 @@ def whatif_view(request):
         rows = []
         for code, name in comuni:
             b, a = before.get(code), after.get(code)
-            rows.append({"code": code, "name": name, "before": b, "after": a})
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "before": b,
+                    "after": a,
+                    "delta_households": (a.households - b.households) if a and b else None,
+                    "delta_cost": (a.cost - b.cost) if a and b else None,
+                }
+            )
         context.update(
             {
                 "rows": rows,

@@ -29,6 +29,13 @@ class DrawResult:
     cost: dict[tuple[str, str], float] = field(default_factory=dict)
     population: dict[str, float] = field(default_factory=dict)
     sample: dict[str, int] = field(default_factory=dict)
+    # Weighted households the rules answer "da verificare" (an input the synthetic population lacks).
+    to_verify: dict[tuple[str, str], float] = field(default_factory=dict)
+    # Measures not in force in the period for anybody (estimates of 0 mean "does not exist then").
+    inactive: set[str] = field(default_factory=set)
+    # Measures with an amount the rules leave unknown (a value not verified) for eligible households:
+    # their cost is not 0, it cannot be estimated.
+    cost_unknown: set[str] = field(default_factory=set)
 
 
 def evaluate(pop: Population, period: str, tbs=None, measures=ESTIMATED) -> DrawResult:
@@ -48,17 +55,22 @@ def evaluate(pop: Population, period: str, tbs=None, measures=ESTIMATED) -> Draw
         spec = BY_KEY[key]
         esito = sim.calculate(spec.esito, period)
         eligible = esito == ts.SI
-        amount = (
-            np.nan_to_num(sim.calculate(spec.importo, period)) if spec.importo else np.zeros(pop.n_households)
-        )
+        if len(esito) and (esito == ts.NON_ATTIVA).all():
+            out.inactive.add(key)
+        unknown = np.bincount(index, weights=w * (esito == ts.DA_VERIFICARE), minlength=len(comuni))
+        raw = sim.calculate(spec.importo, period) if spec.importo else np.zeros(pop.n_households)
         factor = ANNUAL_FACTOR[key]
         if key == "rem":
-            amount = np.nan_to_num(sim.calculate("rem_importo_totale", period))
+            raw = sim.calculate("rem_importo_totale", period)
+        if spec.importo and (eligible & np.isnan(raw)).any():
+            out.cost_unknown.add(key)
+        amount = np.nan_to_num(raw)
         hh = np.bincount(index, weights=w * eligible, minlength=len(comuni))
         cost = np.bincount(index, weights=w * eligible * amount * factor, minlength=len(comuni))
         for i, c in enumerate(comuni):
             out.households[(key, str(c))] = float(hh[i])
             out.cost[(key, str(c))] = float(cost[i])
+            out.to_verify[(key, str(c))] = float(unknown[i])
     return out
 
 
@@ -74,6 +86,24 @@ class Estimate:
     cost_high: float
     share: float  # of the comune's households
     sample: float = 0.0  # synthetic households of the comune per draw (small samples: wide intervals)
+    to_verify: float = 0.0  # mean weighted households whose eligibility the rules cannot judge
+    active: bool = True  # False: the measure is not in force in the period
+
+
+@dataclass
+class Total:
+    """A measure over all the comuni of a run: mean and interval of the per-draw sums."""
+
+    measure: str
+    households: float
+    households_low: float
+    households_high: float
+    cost: float
+    cost_low: float
+    cost_high: float
+    to_verify: float
+    active: bool
+    cost_known: bool = True
 
 
 def summarise(draws: list[DrawResult], level: float = 0.95) -> list[Estimate]:
@@ -97,6 +127,44 @@ def summarise(draws: list[DrawResult], level: float = 0.95) -> list[Estimate]:
                 cost_high=float(np.percentile(c, hi_q)),
                 share=float(h.mean() / pop) if pop else 0.0,
                 sample=float(np.mean([d.sample.get(key[1], 0) for d in draws])),
+                to_verify=float(np.mean([d.to_verify.get(key, 0.0) for d in draws])),
+                active=not all(key[0] in d.inactive for d in draws),
+            )
+        )
+    return out
+
+
+def _per_draw(draws, measure, keep, values) -> np.ndarray:
+    return np.array(
+        [
+            sum(v for (k, c), v in values(d).items() if k == measure and (keep is None or c in keep))
+            for d in draws
+        ]
+    )
+
+
+def summarise_totals(draws: list[DrawResult], comuni=None, level: float = 0.95) -> list[Total]:
+    """Per measure, the sum over comuni (all, or those given) in each draw, then mean and interval:
+    the interval of a total is not the sum of the comuni's intervals."""
+    keep = None if comuni is None else set(comuni)
+    measures = sorted({m for m, _c in draws[0].households})
+    lo_q, hi_q = (1 - level) / 2 * 100, (1 + level) / 2 * 100
+    out = []
+    for m in measures:
+        h = _per_draw(draws, m, keep, lambda d: d.households)
+        c = _per_draw(draws, m, keep, lambda d: d.cost)
+        out.append(
+            Total(
+                measure=m,
+                households=float(h.mean()),
+                households_low=float(np.percentile(h, lo_q)),
+                households_high=float(np.percentile(h, hi_q)),
+                cost=float(c.mean()),
+                cost_low=float(np.percentile(c, lo_q)),
+                cost_high=float(np.percentile(c, hi_q)),
+                to_verify=float(_per_draw(draws, m, keep, lambda d: d.to_verify).mean()),
+                active=not all(m in d.inactive for d in draws),
+                cost_known=not any(m in d.cost_unknown for d in draws),
             )
         )
     return out
@@ -110,8 +178,8 @@ def marginals(comuni: tuple[str, ...]):
     return geopop_population(list(comuni))
 
 
-def run(comuni: list[str], period: str, *, draws: int = 10, households: int = 3000, seed: int = 1, tbs=None,
-        measures=ESTIMATED, population=None) -> list[Estimate]:  # fmt: skip
+def run_draws(comuni: list[str], period: str, *, draws: int = 10, households: int = 3000, seed: int = 1,
+              tbs=None, measures=ESTIMATED, population=None) -> list[DrawResult]:  # fmt: skip
     """Repeated draws of the synthetic population of these comuni, each evaluated with the rules."""
     from .population import from_synthetic, synthetic_households
 
@@ -121,4 +189,13 @@ def run(comuni: list[str], period: str, *, draws: int = 10, households: int = 30
     for r in range(draws):
         frame = synthetic_households(comuni, households, seed=seed + r, population=population)
         results.append(evaluate(from_synthetic(frame, seed=seed + r), period, tbs=tbs, measures=measures))
-    return summarise(results)
+    return results
+
+
+def run(comuni: list[str], period: str, *, draws: int = 10, households: int = 3000, seed: int = 1, tbs=None,
+        measures=ESTIMATED, population=None) -> list[Estimate]:  # fmt: skip
+    """Mean and interval per (measure, comune) over repeated draws (see `run_draws`)."""
+    return summarise(
+        run_draws(comuni, period, draws=draws, households=households, seed=seed, tbs=tbs, measures=measures,
+                  population=population)
+    )  # fmt: skip
