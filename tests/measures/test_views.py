@@ -229,6 +229,7 @@ def test_outcome_words_are_translated_on_the_screening_and_the_saved_case(
     response = client.post(reverse("measures:case_save"), {"token": token}, follow=True)
     case_page = response.content.decode()
     assert "likely yes" in case_page and "met:" in case_page
+    assert "€ €" not in case_page and "650,00 € " in case_page  # ADI amount formatted once, Italian style
     assert ">si<" not in case_page and ">da_verificare<" not in case_page
     del client.cookies["django_language"]
     italian = client.get(response.redirect_chain[-1][0]).content.decode()
