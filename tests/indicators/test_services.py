@@ -71,9 +71,18 @@ def test_release_values_flags_disclosure_and_diff(loaded):
         )
         if not comuni.filter(suppressed=True).exists():
             assert sum(c.numerator for c in comuni) == year.numerator
-    # Second release: diff against the first, same values, suppression consistent with the previous one.
+    # Identical values: no new release (the one in force stays).
+    same = services.compute_release(codes, areas=["019"])
+    assert same.pk == release.pk and same.unchanged
+    # Second release after a change (one value of the first edited): diff against the first, the other
+    # values the same, suppression consistent with the previous release.
+    dp = DataPoint.objects.filter(release=release, indicator__code="densita-abitativa", value__isnull=False)[
+        0
+    ]
+    DataPoint.objects.filter(pk=dp.pk).update(value=dp.value + 1)
     again = services.compute_release(codes, areas=["019"])
     assert again.previous_id == release.pk
+    assert again.diff["indicatori"]["densita-abitativa"]["rivisti"] == 1
     assert again.diff["indicatori"]["quota-75-piu"]["rivisti"] == 0
     before = set(hidden.values_list("area_code", "period_start", "breakdown_key"))
     after = set(
@@ -128,3 +137,26 @@ def test_pages_show_released_values_comparison_trend_and_composite(loaded, clien
     assert "Nessun valore rilasciato" in wrong_year
     bad = client.get(url.replace("quota-75-piu%3D2", "quota-75-piu%3Ddue")).content.decode()
     assert "non è un numero" in bad
+
+
+def test_recomputing_identical_values_keeps_the_release_in_force(loaded):
+    codes = ["densita-abitativa", "quota-75-piu", "servizi-prestazioni-per-1000"]
+    first = services.compute_release(codes, areas=["019"])
+    n_points = DataPoint.objects.filter(release=first).count()
+    n_decisions = DisclosureDecision.objects.filter(release=first).count()
+    assert n_points > 0 and n_decisions > 0
+    again = services.compute_release(codes, areas=["019"])
+    assert again.pk == first.pk and again.unchanged
+    assert Release.objects.count() == 1
+    assert DataPoint.objects.count() == n_points and DisclosureDecision.objects.count() == n_decisions
+    # A real change (here one value revised in the release in force) gives a new release with its diff.
+    dp = DataPoint.objects.filter(
+        release=first, indicator__code="densita-abitativa", value__isnull=False
+    ).first()
+    DataPoint.objects.filter(pk=dp.pk).update(value=dp.value + 1)
+    changed = services.compute_release(codes, areas=["019"])
+    assert changed.pk != first.pk and not getattr(changed, "unchanged", False)
+    assert changed.diff["indicatori"]["densita-abitativa"]["rivisti"] == 1
+    # Another scope is another release, never mistaken for the one in force.
+    other = services.compute_release(codes, areas=["019036"])
+    assert other.pk not in (first.pk, changed.pk)

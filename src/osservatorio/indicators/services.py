@@ -379,10 +379,19 @@ def compute_release(
             release.counts = counts
             release.messages = messages
             release.source_releases = lineage
+            if same_content(release, release.previous):
+                raise _Unchanged
             release.diff = diff(release, release.previous)
             release.status = ReleaseStatus.PUBLISHED
             release.finished_at = timezone.now()
             release.save()
+    except _Unchanged:
+        # Nothing changed since the release in force: publishing an identical one would only add a new id
+        # (and a new page of history) with the same numbers. Keep the current release.
+        Release.objects.filter(pk=release.pk).delete()
+        previous = release.previous
+        previous.unchanged = True
+        return previous
     except Exception as exc:
         log.exception("indicator computation failed")
         Release.objects.filter(pk=release.pk).update(
@@ -452,6 +461,61 @@ def _compute_records(release, ind, kind, tree, levels, population, vintage, area
             text=f"{unchecked} gruppi di celle oscurate troppo grandi per la verifica esatta delle combinazioni lineari",
         )
     return len(dps), synthetic
+
+
+class _Unchanged(Exception):
+    """Raised inside the transaction to roll back a release identical to the previous one."""
+
+
+# Everything a DataPoint publishes: two releases with the same rows for these fields show the same thing.
+CONTENT_FIELDS = (
+    "indicator_id",
+    "area_code",
+    "area_level",
+    "period_start",
+    "period_end",
+    "granularity",
+    "breakdown_key",
+    "value",
+    "numerator",
+    "denominator",
+    "ci95_low",
+    "ci95_high",
+    "ci998_low",
+    "ci998_high",
+    "suppressed",
+    "provisional",
+    "estimated",
+    "break_before",
+    "non_ufficiale",
+    "missing",
+    "note",
+)
+
+
+def same_content(release: Release, previous: Release | None) -> bool:
+    """True when `release` publishes exactly what `previous` publishes (same indicators, scope and rows)."""
+    if previous is None or previous.status != ReleaseStatus.PUBLISHED:
+        return False
+    if sorted(release.indicators) != sorted(previous.indicators) or sorted(release.areas or []) != sorted(
+        previous.areas or []
+    ):
+        return False
+    if release.counts != previous.counts or release.messages != previous.messages:
+        return False
+    now = DataPoint.objects.filter(release=release)
+    before = DataPoint.objects.filter(release=previous)
+    if now.count() != before.count():
+        return False
+    rows_now = now.order_by(*CONTENT_FIELDS[:7]).values_list(*CONTENT_FIELDS)
+    rows_before = before.order_by(*CONTENT_FIELDS[:7]).values_list(*CONTENT_FIELDS)
+    return all(
+        a[:7] == b[:7]
+        and all(_same(x, y) if isinstance(x, float) else x == y for x, y in zip(a[7:], b[7:], strict=True))
+        for a, b in zip(
+            rows_now.iterator(chunk_size=5000), rows_before.iterator(chunk_size=5000), strict=True
+        )
+    )
 
 
 def diff(release: Release, previous: Release | None) -> dict:

@@ -53,6 +53,13 @@ class Command(BaseCommand):
             release = services.compute_release(codes or None, areas or None, progress=progress)
             bar.update(task, completed=len(release.indicators), description="Calcolo concluso")
         total = sum(release.counts.values())
+        if getattr(release, "unchanged", False):
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Nessun valore cambiato: resta in vigore il rilascio {release.pk} ({total} valori)."
+                )
+            )
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Rilascio {release.pk} pubblicato: {total} valori, {len(release.indicators)} indicatori."
