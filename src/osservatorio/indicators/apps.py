@@ -24,6 +24,11 @@ class IndicatorsConfig(AppConfig):
             stdout.write(f"Indicatori: calcolo non eseguito ({exc})")
             return
         total = sum(release.counts.values())
+        if getattr(release, "unchanged", False):
+            stdout.write(
+                f"Indicatori: nessun valore cambiato, resta il rilascio {release.pk} ({total} valori)"
+            )
+            return
         stdout.write(f"Indicatori: rilascio {release.pk} pubblicato con {total} valori")
         for m in release.messages[:20]:
             stdout.write(f"  - {m}")
