@@ -27,13 +27,10 @@ class adi_incremento_scala(Variable):
         eta = persona("eta", period)
         altro = ~persona("richiedente", period)
         svantaggio = (eta >= 18) * (persona("in_programma_cura", period) == 1)
-        inc = np.maximum.reduce(
-            [
-                np.where(persona("disabile", period), s.disabile, 0.0),
-                np.where(eta >= p.eta_anziano, s.anziano, 0.0),
-                np.where(svantaggio, s.svantaggio, 0.0),
-            ]
-        )
+        # The largest applicable increment (pairwise maxima: no stacked copy of three person arrays).
+        inc = np.where(persona("disabile", period), s.disabile, 0.0)
+        inc = np.maximum(inc, np.where(eta >= p.eta_anziano, s.anziano, 0.0))
+        inc = np.maximum(inc, np.where(svantaggio, s.svantaggio, 0.0))
         return np.where(altro, inc, 0.0)
 
 

@@ -45,10 +45,8 @@ class bonus_nido_annuo_figlio(Variable):
         isee = persona.nucleo("bonus_nido_isee", period)
         fasce = np.select([isee <= p.soglia_1, isee <= p.soglia_2], [p.importo_1, p.importo_2], p.importo_3)
         fasce = np.where(np.isnan(isee), p.importo_3, fasce)
-        fratello = persona.nucleo.any(persona.nucleo.members("eta", period) < 10, role=Nucleo.FIGLIO)
         # The sibling check counts the child itself: it needs another child under 10.
-        fratelli_sotto_10 = persona.nucleo.sum(persona.nucleo.members("eta", period) < 10, role=Nucleo.FIGLIO)
-        fratello = fratello * (fratelli_sotto_10 >= 2)
+        fratello = persona.nucleo("numero_figli_sotto_10", period) >= 2
         maggiorato = (
             (p.maggiorato_attivo > 0)
             * (persona("anno_nascita", period) >= p.maggiorato_nati_dal_anno)

@@ -24,6 +24,19 @@ class dote_scuola_materiale_persona(Variable):
         return np.where(ok, ts.OK, ts.FAIL).astype(np.int8)
 
 
+class dote_scuola_fascia(Variable):
+    value_type = int
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Dote Scuola buono scuola: fascia ISEE (1-4; 0 oltre l'ultima soglia o ISEE non noto)"
+
+    def formula(nucleo, period, parameters):
+        b = parameters(period).dote_scuola.buono_scuola
+        soglie = np.array([b.soglia_1, b.soglia_2, b.soglia_3, b.soglia_4], dtype=float)
+        fascia = np.searchsorted(soglie, nucleo("isee", period), side="left") + 1  # NaN sorts last
+        return np.where(fascia > 4, 0, fascia)
+
+
 class dote_scuola_buono_persona(Variable):
     value_type = float
     entity = Persona
@@ -35,11 +48,9 @@ class dote_scuola_buono_persona(Variable):
         b = p.buono_scuola
         s = persona("scuola", period)
         isee = persona.nucleo("isee", period)
-        # Band 1-4 by ISEE (0 above the last threshold or unknown), then one table lookup per pupil:
-        # rows are the school levels (in the Scuola enum's order), columns the bands.
-        soglie = np.array([b.soglia_1, b.soglia_2, b.soglia_3, b.soglia_4], dtype=float)
-        fascia = np.searchsorted(soglie, isee, side="left") + 1
-        fascia = np.where(fascia > 4, 0, fascia)  # NaN sorts last: band 0, amount NaN below
+        fascia = persona.nucleo("dote_scuola_fascia", period)
+        # One table lookup per pupil: rows are the school levels (in the Scuola enum's order), columns the
+        # bands (0: above the last threshold or no ISEE).
         tabella = np.zeros((len(Scuola), 5))
         for livello in ("primaria", "secondaria_primo_grado", "secondaria_secondo_grado"):
             t = getattr(b, livello)

@@ -216,6 +216,36 @@ class numero_figli_minori(Variable):
         return nucleo.sum(nucleo.members("minore", period), role=Nucleo.FIGLIO)
 
 
+class numero_figli_sotto_3(Variable):
+    value_type = int
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Figli sotto i 3 anni"
+
+    def formula(nucleo, period):
+        return nucleo.sum(nucleo.members("eta", period) < 3, role=Nucleo.FIGLIO)
+
+
+class numero_figli_sotto_10(Variable):
+    value_type = int
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Figli sotto i 10 anni"
+
+    def formula(nucleo, period):
+        return nucleo.sum(nucleo.members("eta", period) < 10, role=Nucleo.FIGLIO)
+
+
+class numero_altri(Variable):
+    value_type = int
+    entity = Nucleo
+    definition_period = MONTH
+    label = "Componenti diversi da richiedente, coniuge e figli"
+
+    def formula(nucleo, period):
+        return nucleo.nb_persons(Nucleo.ALTRO)
+
+
 class numero_minori(Variable):
     value_type = int
     entity = Nucleo

@@ -35,7 +35,7 @@ def _scale(nucleo, period, parameters, children_params):
     ha_partner = nucleo("ha_coniuge", period)
     partner_lavora = nucleo("coniuge_lavora", period)
     genitori_lavorano = richiedente_lavora & (~ha_partner | partner_lavora)
-    figlio_sotto_3 = nucleo.any(nucleo.members("eta", period) < 3, role=Nucleo.FIGLIO)
+    figlio_sotto_3 = nucleo("numero_figli_sotto_3", period) > 0
     lett_b = np.where(
         (figli_minori > 0) & genitori_lavorano,
         np.where(figlio_sotto_3, p.genitori_lavoratori_figlio_sotto_3, p.genitori_lavoratori),
@@ -45,7 +45,7 @@ def _scale(nucleo, period, parameters, children_params):
         (figli_minori > 0)
         & ~ha_partner
         & ~richiedente_lavora
-        & (nucleo.nb_persons(Nucleo.ALTRO) == 0)
+        & (nucleo("numero_altri", period) == 0)
         & (figli_minori == nucleo("numero_figli", period))
     )
     lett_c = np.where(solo_genitore_e_minori, p.genitore_solo_non_lavoratore, 0.0)
