@@ -1,10 +1,15 @@
 """Released data for the atlas tests, computed by the real pipeline on the real open data.
 
-The first test that asks for `released` loads three datasets of ../shared/data through the sources' loaders
-(into a temporary VAR_DIR), then computes four indicators for the province of Cremona, its ambiti, Lombardia
+The first test that asks for `released` loads the datasets of ../shared/data through the sources' loaders
+(into a temporary VAR_DIR), then computes the indicators for the province of Cremona, its ambiti, Lombardia
 and Italia through `indicators.services.compute_release`. What the engine stored is kept in memory for the
-session, and every later test re-inserts exactly those rows (same values, same flags) into its own
-transaction — the engine runs once, and no test ever sees hand-made numbers.
+session (and shared with the other xdist worker through a file): the engine runs once per run, and no test
+ever sees hand-made numbers.
+
+The territory, the sources' releases and the indicator release are written once per test module, committed
+(`atlas_module_db`), and every test of the module runs in its own transaction on top of them (rolled back as
+usual). At the end of the module the database is flushed, as after any transactional test, so that no other
+module ever sees them. Each test still starts with an empty cache.
 """
 
 from __future__ import annotations
@@ -101,15 +106,12 @@ def _shared_file(tmp_path_factory) -> Path | None:
     return tmp_path_factory.getbasetemp().parent / f"atlas-snapshot-{uid}.pickle"
 
 
-@pytest.fixture
-def released(shared_data, territory_cremona, atlas_var_dir, tmp_path_factory):
-    """A published release of INDICATORS over Cremona's province, ambiti, Lombardia and Italia."""
-    from django.core.cache import cache
-
-    cache.clear()
+def _obtain(tmp_path_factory):
+    """The release: restored from the snapshot, read from the other worker's file, or computed."""
     if "rows" in _SNAPSHOT:
         return _restore()
     shared = _shared_file(tmp_path_factory)
+    atlas_var_dir = _SNAPSHOT["var"]
     if shared is None:
         return _compute(atlas_var_dir)
     lock = shared.with_suffix(".lock")
@@ -132,6 +134,44 @@ def released(shared_data, territory_cremona, atlas_var_dir, tmp_path_factory):
     finally:
         lock.unlink(missing_ok=True)
     return release
+
+
+@pytest.fixture(scope="module")
+def atlas_module_db(shared_data, django_db_setup, django_db_blocker, tmp_path_factory):
+    """Territory, sources and the indicator release, committed once for the module; flushed after it."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    from osservatorio.territory.services import load_territory
+
+    if "var" not in _SNAPSHOT:
+        _SNAPSHOT["var"] = tmp_path_factory.mktemp("atlas-var")
+    with django_db_blocker.unblock(), override_settings(VAR_DIR=_SNAPSHOT["var"]):
+        try:
+            with transaction.atomic():  # one commit: much faster than autocommit row by row
+                load_territory(regioni=["03"])
+                cache.clear()
+                release_id = _obtain(tmp_path_factory).pk
+        except BaseException:
+            call_command("flush", interactive=False, verbosity=0)
+            raise
+    yield release_id
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        cache.clear()
+
+
+@pytest.fixture
+def released(atlas_module_db, atlas_var_dir, db):
+    """A published release of INDICATORS over Cremona's province, ambiti, Lombardia and Italia."""
+    from django.core.cache import cache
+
+    from osservatorio.indicators.models import Release
+
+    cache.clear()
+    return Release.objects.get(pk=atlas_module_db)
 
 
 @pytest.fixture
