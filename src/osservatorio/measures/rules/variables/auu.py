@@ -6,7 +6,7 @@ from openfisca_core.variables import Variable
 
 from .. import tristate as ts
 from ..entities import Nucleo, Persona
-from .common import citizenship
+from .common import citizenship, members_where
 from .inputs import Disabilita
 
 
@@ -38,18 +38,22 @@ class auu_importo_figlio(Variable):
 
     def formula(persona, period, parameters):
         p = parameters(period).auu
-        isee = persona.nucleo("isee_prestazioni", period)
-        eta = persona("eta", period)
-        mesi = persona("eta_mesi", period)
-        disab = persona("disabilita", period)
-        disabile = persona("disabile", period)
+        out = np.zeros(persona.count)
+        idx, hh, nucleo = members_where(persona, persona("auu_figlio_a_carico", period))
+        if idx.size == 0:
+            return out
+        isee = nucleo("isee_prestazioni", period)[hh]
+        eta = persona("eta", period)[idx]
+        mesi = persona("eta_mesi", period)[idx]
+        disab = persona("disabilita", period)[idx]
+        disabile = persona("disabile", period)[idx]
         minor_like = (eta < 18) + disabile
         base = np.where(
             minor_like,
             _taper(isee, p.soglia_bassa, p.soglia_alta, p.minore_max, p.minore_min),
             _taper(isee, p.soglia_bassa, p.soglia_alta, p.figlio_18_21_max, p.figlio_18_21_min),
         )
-        tre_figli = persona.nucleo("auu_numero_figli", period) >= 3
+        tre_figli = nucleo("auu_numero_figli", period)[hh] >= 3
         entro_soglia = np.where(np.isnan(isee), False, isee <= p.soglia_alta)
         aumento = np.where(
             mesi < 12,
@@ -62,8 +66,8 @@ class auu_importo_figlio(Variable):
             0.0,
         )
         disab_extra = np.where(eta < 18, disab_minore, np.where(disabile * (eta < 21), p.disabile_18_21, 0.0))
-        importo = base * (1 + aumento) + disab_extra
-        return np.where(persona("auu_figlio_a_carico", period), importo, 0.0)
+        out[idx] = base * (1 + aumento) + disab_extra
+        return out
 
 
 class auu_numero_figli(Variable):

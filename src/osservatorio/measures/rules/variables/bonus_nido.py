@@ -6,6 +6,7 @@ from openfisca_core.variables import Variable
 
 from .. import tristate as ts
 from ..entities import Nucleo, Persona
+from .common import members_where
 from .inputs import Scuola
 
 
@@ -42,19 +43,23 @@ class bonus_nido_annuo_figlio(Variable):
 
     def formula(persona, period, parameters):
         p = parameters(period).bonus_nido
-        isee = persona.nucleo("bonus_nido_isee", period)
+        out = np.zeros(persona.count)
+        idx, hh, nucleo = members_where(persona, persona("al_nido", period))
+        if idx.size == 0:
+            return out
+        isee = nucleo("bonus_nido_isee", period)[hh]
         fasce = np.select([isee <= p.soglia_1, isee <= p.soglia_2], [p.importo_1, p.importo_2], p.importo_3)
         fasce = np.where(np.isnan(isee), p.importo_3, fasce)
         # The sibling check counts the child itself: it needs another child under 10.
-        fratello = persona.nucleo("numero_figli_sotto_10", period) >= 2
+        fratello = nucleo("numero_figli_sotto_10", period)[hh] >= 2
         maggiorato = (
             (p.maggiorato_attivo > 0)
-            * (persona("anno_nascita", period) >= p.maggiorato_nati_dal_anno)
+            * (persona("anno_nascita", period)[idx] >= p.maggiorato_nati_dal_anno)
             * np.where(np.isnan(isee), False, isee <= p.soglia_2)
             * ((p.maggiorato_richiede_fratello_sotto_10 == 0) + fratello)
         )
-        importo = np.where(maggiorato, p.maggiorato_importo, fasce)
-        return np.where(persona("al_nido", period), importo, 0.0)
+        out[idx] = np.where(maggiorato, p.maggiorato_importo, fasce)
+        return out
 
 
 class bonus_nido_mensile_figlio(Variable):

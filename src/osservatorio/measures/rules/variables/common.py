@@ -98,3 +98,12 @@ def group_min(nucleo, values, empty=10_000):
 def group_all(nucleo, mask):
     """Every member satisfies the mask."""
     return nucleo.sum(~np.asarray(mask, dtype=bool)) == 0
+
+
+def members_where(persona, mask):
+    """Persons where a person-level amount can be non-zero, with their households' positions and the
+    household population: the formula computes on those only (a million households have few children
+    at the nido or at a paritaria school), then scatters into a zero array."""
+    idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+    nucleo = persona.simulation.populations["nucleo"]
+    return idx, nucleo.members_entity_id[idx], nucleo

@@ -6,6 +6,7 @@ from openfisca_core.variables import Variable
 
 from .. import tristate as ts
 from ..entities import Nucleo, Persona
+from .common import members_where
 from .inputs import Scuola
 
 
@@ -46,9 +47,11 @@ class dote_scuola_buono_persona(Variable):
     def formula(persona, period, parameters):
         p = parameters(period).dote_scuola
         b = p.buono_scuola
-        s = persona("scuola", period)
-        isee = persona.nucleo("isee", period)
-        fascia = persona.nucleo("dote_scuola_fascia", period)
+        out = np.zeros(persona.count)
+        ok = persona("scuola_paritaria", period) * (persona("eta", period) < p.eta_max)
+        idx, hh, nucleo = members_where(persona, ok)
+        if idx.size == 0:
+            return out
         # One table lookup per pupil: rows are the school levels (in the Scuola enum's order), columns the
         # bands (0: above the last threshold or no ISEE).
         tabella = np.zeros((len(Scuola), 5))
@@ -56,9 +59,10 @@ class dote_scuola_buono_persona(Variable):
             t = getattr(b, livello)
             row = list(Scuola).index(Scuola[livello])
             tabella[row, 1:] = [t.fascia_1, t.fascia_2, t.fascia_3, t.fascia_4]
-        importo = tabella[np.asarray(s.view(np.ndarray)), fascia]
-        ok = persona("scuola_paritaria", period) * (persona("eta", period) < p.eta_max)
-        return np.where(ok, np.where(np.isnan(isee), np.nan, importo), 0.0)
+        scuola = np.asarray(persona("scuola", period).view(np.ndarray))[idx]
+        importo = tabella[scuola, nucleo("dote_scuola_fascia", period)[hh]]
+        out[idx] = np.where(np.isnan(nucleo("isee", period)[hh]), np.nan, importo)
+        return out
 
 
 class dote_scuola_req_studente(Variable):
