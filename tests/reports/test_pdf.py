@@ -227,3 +227,47 @@ def test_the_report_records_the_release_it_read(make_pdf):
         "reddito-imponibile-per-contribuente",
     }
     assert len(pdf["checksum"]) == 64
+
+
+@pytest.mark.parametrize("area", ["019036", "AMB-CREMONESE"])
+def test_the_pdf_shows_the_numbers_the_atlas_shows(make_pdf, area):
+    """Same release, same values: each indicator of the profile, as the atlas's profile page formats it
+    (atlas.text.number), for the area and for the province and region it is compared with, is in the PDF."""
+    from django.core.cache import cache
+
+    from osservatorio.atlas import selectors as atlas
+    from osservatorio.atlas import text as atlas_text
+    from osservatorio.territory.models import Area
+
+    cache.clear()  # the atlas caches by release id, which a rolled-back test may have used for other rows
+    pdf = make_pdf("profilo", area)
+    text = _flat(pdf["text"])
+    profile = atlas.profile(Area.objects.get(code=area))
+    rows = {r["code"]: r for r in profile["rows"]}
+    releases = atlas.release_of_indicators()
+    compared = (
+        "indice-vecchiaia",
+        "dipendenza-anziani",
+        "quota-75-piu",
+        "quota-stranieri",
+        "reddito-imponibile-per-contribuente",
+        "contribuenti-fino-10mila",
+        "quota-reddito-pensione",
+    )
+    for code in compared:
+        row = rows[code]
+        assert pdf["releases"][code] == releases[code], code  # the report read the release the atlas shows
+        decimals = row["indicator"].decimals
+        shown = atlas_text.number(row["row"]["value"], decimals)
+        assert shown != "—" and shown in text, (code, shown)
+        for cell in row["comparisons"]:
+            if cell["area"].code in ("019", "03") and cell["row"] and cell["row"]["value"] is not None:
+                other = atlas_text.number(cell["row"]["value"], decimals)
+                assert other in text, (code, cell["area"].code, other)
+    # The trend chart's table: every yearly value of the atlas series since 2015.
+    income = rows["reddito-imponibile-per-contribuente"]
+    series = income["series"]
+    years = [r for r in series if int(r["period_start"][:4]) >= 2015 and r["value"] is not None]
+    assert len(years) >= 5
+    for r in years:
+        assert atlas_text.number(r["value"], income["indicator"].decimals) in text, r["period_start"]

@@ -28,6 +28,9 @@ class Table:
     columns: list[str]
     rows: list[list[Cell]]
     notes: list[str] = field(default_factory=list)
+    # Column widths in % of the page: given, the table is laid out with `table-layout: fixed`, which spares
+    # WeasyPrint measuring every cell of long data tables twice (min and max content width).
+    widths: list[float] = field(default_factory=list)
 
 
 @dataclass

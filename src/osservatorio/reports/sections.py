@@ -242,7 +242,8 @@ class Builder:
             for a in areas:
                 row.append(self.cell(ind, next((p for p in self.yearly(ind, a) if p.year == y), None)))
             rows.append(row)
-        return Table(caption, ["Anno", *[a.short for a in areas]], rows, self.table_notes(ind))
+        widths = [12.0, *[88.0 / len(areas)] * len(areas)] if areas else []
+        return Table(caption, ["Anno", *[a.short for a in areas]], rows, self.table_notes(ind), widths)
 
     def table_notes(self, ind: IndicatorInfo) -> list[str]:
         notes = [f"Unità: {ind.unit}." if ind.unit else ""]
@@ -363,20 +364,9 @@ class Builder:
                 mp[0].name,
             ),
         )
-        # A long list is laid out in three column pairs, to keep the report short.
-        cells = [(Cell(m.name, numeric=False, header=True), self.cell(ind, p)) for m, p in ordered]
-        groups = 3 if len(cells) > 15 else 1
-        height = math.ceil(len(cells) / groups)
-        rows = []
-        for r in range(height):
-            row = []
-            for g in range(groups):
-                i = g * height + r
-                row += (
-                    list(cells[i]) if i < len(cells) else [Cell("", numeric=False), Cell("", numeric=False)]
-                )
-            rows.append(row)
-        return Table(caption, ["Comune", ind.unit or "Valore"] * groups, rows, self.table_notes(ind))
+        items = [[Cell(m.name, numeric=False, header=True), self.cell(ind, p)] for m, p in ordered]
+        columns, rows, widths = side_by_side(items, ["Comune", ind.unit or "Valore"], [2.0, 1.0])
+        return Table(caption, columns, rows, self.table_notes(ind), widths)
 
     def map_figure(self, ind: IndicatorInfo, container: AreaInfo, year, highlight: AreaInfo | None) -> Figure:
         members = self.data.members(container.code)
@@ -414,6 +404,25 @@ class Builder:
 
 
 # --- section builders ----------------------------------------------------------------------------------
+
+
+def side_by_side(
+    items: list[list[Cell]], headers: list[str], weights: list[float], *, over: int = 15, groups: int = 3
+) -> tuple[list[str], list[list[Cell]], list[float]]:
+    """A long list (one row per comune) laid out in `groups` side-by-side blocks of columns, read down each
+    block, to keep the report short: columns, rows and column widths (in %) for a fixed-layout table."""
+    groups = groups if len(items) > over else 1
+    height = math.ceil(len(items) / groups)
+    blank = [Cell("", numeric=False) for _ in headers]
+    rows = []
+    for r in range(height):
+        row: list[Cell] = []
+        for g in range(groups):
+            i = g * height + r
+            row += items[i] if i < len(items) else blank
+        rows.append(row)
+    total = sum(weights) * groups
+    return headers * groups, rows, [100.0 * w / total for w in weights] * groups
 
 
 def _years_text(years: list[int]) -> str:
@@ -663,6 +672,7 @@ def build_covid(b: Builder, cfg: dict, sec: RenderedSection) -> None:
                 f"Atteso stimato con il metodo «{method}» sugli anni {_years_text(sorted(y for y in series if y < 2020))}.",
                 *b.table_notes(ind),
             ],
+            [8.0, 14.0, 14.0, 24.0, 14.0, 26.0],
         )
         sec.blocks.append(Block("figure", figure=Figure(n, title, alt, "chart", spec=spec, table=table)))
 
@@ -724,7 +734,8 @@ def build_composite(b: Builder, cfg: dict, sec: RenderedSection) -> None:
         width=charts.PDF_WIDTH - 200,
         bar_height=6,
     )
-    table = Table(f"Dati della figura {n}: {title}", ["Comune", "Indice", "Rango"], rows, [])
+    columns, rows, widths = side_by_side(rows, ["Comune", "Indice", "Rango"], [2.6, 1.0, 1.0])
+    table = Table(f"Dati della figura {n}: {title}", columns, rows, [], widths)
     sec.blocks.append(Block("figure", figure=Figure(n, title, alt, "chart", spec=spec, table=table)))
     names = {m.code: m.name for m in members}
     sens = composite.sensitivity([m.code for m in members], values, components, method=method)
