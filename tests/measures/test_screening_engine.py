@@ -79,3 +79,21 @@ def test_every_measure_answered_for_a_household_with_unknowns():
     assert any(r.status == "da_verificare" and r.missing for r in results)
     assert all(r.amount is None for r in results if r.status in ("no", "non_attiva"))
     assert ts.DA_VERIFICARE in engine.STATUS
+
+
+def test_an_elderly_member_with_unknown_income_makes_the_carta_acquisti_to_be_verified():
+    """Another member who is not elderly must not turn the household's "da verificare" into "no"."""
+    for members in (
+        [Member("richiedente", 70)],
+        [Member("richiedente", 70), Member("figlio", 40, reddito_personale=20000)],
+    ):
+        household = Household(members=members, comune_residenza="019036", isee=5000)
+        sim = engine.simulate(household, date(2023, 6, 1))
+        assert sim.calculate("carta_acquisti_req_categoria", "2023-06").tolist() == [ts.UNKNOWN]
+        assert sim.calculate("carta_acquisti_esito", "2023-06").tolist() == [ts.DA_VERIFICARE]
+    household = Household(
+        members=[Member("richiedente", 66, reddito_personale=100000), Member("figlio", 40)], isee=5000
+    )
+    assert engine.simulate(household, date(2023, 6, 1)).calculate("carta_acquisti_esito", "2023-06") == [
+        ts.NO
+    ]

@@ -6,7 +6,7 @@ from openfisca_core.variables import Variable
 
 from .. import tristate as ts
 from ..entities import Nucleo, Persona
-from .common import group_max
+from .common import aggregate_best
 
 
 class carta_acquisti_req_anziano(Variable):
@@ -31,7 +31,7 @@ class carta_acquisti_req_categoria(Variable):
 
     def formula(nucleo, period, parameters):
         p = parameters(period).carta_acquisti
-        anziani = group_max(nucleo, nucleo.members("carta_acquisti_req_anziano", period)).astype(np.int8)
+        anziani = aggregate_best(nucleo, nucleo.members("carta_acquisti_req_anziano", period))
         bambino = np.where(
             nucleo.any(nucleo.members("eta", period) < p.eta_bambino_max), ts.OK, ts.FAIL
         ).astype(np.int8)

@@ -35,8 +35,12 @@ def members_fact_none(nucleo, period, variable):
 
 
 def aggregate_best(nucleo, person_states):
-    """A household requirement met if some member meets it (states OK > UNKNOWN > FAIL)."""
-    return group_max(nucleo, person_states).astype(np.int8)
+    """A household requirement met if some member meets it: OK if a member is OK, otherwise UNKNOWN if
+    a member is UNKNOWN, otherwise FAIL (the numeric maximum would rank FAIL 0 above UNKNOWN -1)."""
+    states = np.asarray(person_states)
+    return np.where(
+        nucleo.any(states == ts.OK), ts.OK, np.where(nucleo.any(states == ts.UNKNOWN), ts.UNKNOWN, ts.FAIL)
+    ).astype(np.int8)
 
 
 def rent_mask(nucleo, period):
