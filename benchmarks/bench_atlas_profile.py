@@ -47,9 +47,11 @@ WRK_LUA = """
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.status + summary.errors.timeout
-  io.write(string.format('{"requests":%d,"errors":%d,"p50":%.3f,"p95":%.3f,"p99":%.3f,"max":%.3f}\\n',
+  io.write(string.format('{"requests":%d,"errors":%d,"p50":%.3f,"p95":%.3f,"p99":%.3f,"max":%.3f,' ..
+    '"error_kinds":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}}\\n',
     summary.requests, errors, latency:percentile(50)/1000, latency:percentile(95)/1000,
-    latency:percentile(99)/1000, latency.max/1000))
+    latency:percentile(99)/1000, latency.max/1000, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout))
 end
 """
 
