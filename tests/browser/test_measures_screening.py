@@ -142,7 +142,7 @@ def test_microsimulation_and_whatif_pages(live_server, page, assert_accessible):
     User.objects.create_user(username="anna.analista", password=PASSWORD, role=Role.ANALISTA)
     login(page, live_server, "anna.analista")
     query = "ambito=AMB-CREMONESE&mese=2024-06-01&estrazioni=2&famiglie=300"
-    page.goto(f"{live_server.url}/misure/microsimulazione/?{query}", timeout=60000)
+    page.goto(f"{live_server.url}/misure/microsimulazione/?{query}", timeout=120000)
     table = page.locator("table", has_text="Nuclei aventi diritto stimati")
     assert "Cremona" in table.inner_text() and "Assegno di inclusione" in table.inner_text()
     assert_accessible(page)
@@ -150,8 +150,10 @@ def test_microsimulation_and_whatif_pages(live_server, page, assert_accessible):
     page.goto(
         f"{live_server.url}/misure/microsimulazione/cosa-succede-se/?{query}"
         "&regola=_predefinito/contributo_economico&parametro=contributo_economico.soglia_isee&valore=9000",
-        timeout=60000,
+        timeout=120000,
     )
     assert "Nuclei dopo" in page.locator("main").inner_text()
+    assert "Effetto della modifica" in page.locator("main").inner_text()
+    assert "Differenza nuclei" in page.locator("table").inner_text()
     assert_accessible(page)
     shot(page, "whatif")

@@ -190,3 +190,19 @@ def test_a_cost_with_an_unverified_amount_is_not_reported_as_zero():
     )
     (total,) = estimate.summarise_totals(draws)
     assert total.households > 0 and total.cost_known and total.cost > 0
+
+
+def test_the_change_of_a_rule_is_summarised_draw_by_draw():
+    kwargs = {"draws": 3, "households": 400, "seed": 4, "measures": ("contributo_comunale",)}
+    before = estimate.run_draws(CODES[:6], "2024-06", **kwargs)
+    changed = whatif.apply(
+        whatif.Change("_predefinito", "contributo_economico", "soglia_isee", 12000), "2024-06-01"
+    )
+    after = estimate.run_draws(CODES[:6], "2024-06", tbs=changed, **kwargs)
+    (change,) = estimate.summarise_change(before, after)
+    (b,), (a,) = estimate.summarise_totals(before), estimate.summarise_totals(after)
+    assert change.households == pytest.approx(a.households - b.households)
+    assert 0 < change.households_low <= change.households <= change.households_high
+    assert change.cost > 0
+    (none,) = estimate.summarise_change(before, before)
+    assert none.households == 0 and none.households_low == 0 and none.cost_high == 0

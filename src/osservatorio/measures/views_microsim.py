@@ -181,8 +181,11 @@ def whatif_view(request):
             whatif.Change(comune, rule, parameter, float(d["valore"])), d["mese"].isoformat()
         )
         kwargs = {"draws": d["estrazioni"], "households": d["famiglie"], "measures": (measure,)}
-        before = {e.comune: e for e in estimate.run(codes, period, **kwargs)}
-        after = {e.comune: e for e in estimate.run(codes, period, tbs=changed, **kwargs)}
+        before_draws = estimate.run_draws(codes, period, **kwargs)
+        after_draws = estimate.run_draws(codes, period, tbs=changed, **kwargs)
+        before = {e.comune: e for e in estimate.summarise(before_draws)}
+        after = {e.comune: e for e in estimate.summarise(after_draws)}
+        (change,) = estimate.summarise_change(before_draws, after_draws, comuni=codes)
         rows = []
         for code, name in comuni:
             b, a = before.get(code), after.get(code)
@@ -212,6 +215,8 @@ def whatif_view(request):
                     sum(r["after"].cost for r in rows if r["after"]),
                 ),
                 "period": d["mese"],
+                "change": change,
+                "draws": d["estrazioni"],
             }
         )
     return render(request, "measures/whatif.html", context)

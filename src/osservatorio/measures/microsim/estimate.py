@@ -178,6 +178,43 @@ def marginals(comuni: tuple[str, ...]):
     return geopop_population(list(comuni))
 
 
+@dataclass
+class Change:
+    """A measure's ambito total after a rule change minus before, draw by draw (same synthetic families):
+    mean and percentile interval of the paired differences."""
+
+    measure: str
+    households: float
+    households_low: float
+    households_high: float
+    cost: float
+    cost_low: float
+    cost_high: float
+
+
+def summarise_change(before: list[DrawResult], after: list[DrawResult], comuni=None, level: float = 0.95):
+    keep = None if comuni is None else set(comuni)
+    lo_q, hi_q = (1 - level) / 2 * 100, (1 + level) / 2 * 100
+    out = []
+    for m in sorted({k for k, _c in before[0].households}):
+        h = _per_draw(after, m, keep, lambda d: d.households) - _per_draw(
+            before, m, keep, lambda d: d.households
+        )
+        c = _per_draw(after, m, keep, lambda d: d.cost) - _per_draw(before, m, keep, lambda d: d.cost)
+        out.append(
+            Change(
+                measure=m,
+                households=float(h.mean()),
+                households_low=float(np.percentile(h, lo_q)),
+                households_high=float(np.percentile(h, hi_q)),
+                cost=float(c.mean()),
+                cost_low=float(np.percentile(c, lo_q)),
+                cost_high=float(np.percentile(c, hi_q)),
+            )
+        )
+    return out
+
+
 def run_draws(comuni: list[str], period: str, *, draws: int = 10, households: int = 3000, seed: int = 1,
               tbs=None, measures=ESTIMATED, population=None) -> list[DrawResult]:  # fmt: skip
     """Repeated draws of the synthetic population of these comuni, each evaluated with the rules."""
