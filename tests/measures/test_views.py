@@ -161,6 +161,19 @@ def test_screening_bad_input_is_reported_per_field(client, django_user_model, ca
         reverse("measures:screening"), household_post(**{"componenti-3-eta": "1"})
     ).content.decode()
     assert "Per i bambini sotto i 3 anni indicare la data di nascita" in page
+    # The same checks in English (the engine's messages are translated by the page).
+    client.cookies["django_language"] = "en"
+    page = client.post(
+        reverse("measures:screening"), household_post(**{"componenti-2-eta": "45"})
+    ).content.decode()
+    assert (
+        'id="id_componenti-2-eta-err" role="alert">A 45-year-old child with a 40-year-old applicant' in page
+    )
+    page = client.post(
+        reverse("measures:screening"),
+        household_post(**{"nucleo-isr": "21600", "nucleo-isp": "5000", "nucleo-isee": "3000"}),
+    ).content.decode()
+    assert "is not consistent with ISR and ISP" in page and "3.000,00 €" in page
 
 
 def test_saving_a_case_is_personal_data_scoped_and_logged(client, django_user_model, catalogue):

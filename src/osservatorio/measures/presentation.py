@@ -32,6 +32,16 @@ STATUS_LABELS = {
 REASON_LABELS = {"ok": _("soddisfatto"), "no": _("non soddisfatto"), "?": _("da verificare")}
 
 
+def problem_text(problem) -> str:
+    """A screening problem (screening.household.Problem) in the user's language."""
+    from django.utils.translation import gettext
+
+    if not problem.template:
+        return problem.message
+    params = {k: gettext(v) if k == "label" else v for k, v in problem.params.items()}
+    return gettext(problem.template) % params
+
+
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 

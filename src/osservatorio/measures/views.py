@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 
@@ -21,7 +22,7 @@ from osservatorio.core.http import UserFacing404
 from . import selectors, services
 from .forms import HouseholdForm, MeasureForm, MemberFormSet
 from .models import Level, Measure, ScreeningCase, TargetGroup
-from .presentation import euro, parameter_rows, rule_parameter_node_name
+from .presentation import euro, parameter_rows, problem_text, rule_parameter_node_name
 from .screening import engine
 from .screening.household import Household, Member
 
@@ -169,11 +170,11 @@ def _apply_problems(form, formset, problems):
         if p.member is not None and p.member < len(formset.forms):
             target = formset.forms[p.member]
             field = p.field if p.field in target.fields else None
-            target.add_error(field, p.message)
+            target.add_error(field, problem_text(p))
         elif p.field in form.fields:
-            form.add_error(p.field, p.message)
+            form.add_error(p.field, problem_text(p))
         else:
-            form.add_error(None, p.message)
+            form.add_error(None, problem_text(p))
 
 
 def _procedures(results):
@@ -232,7 +233,7 @@ def screening(request):
             problems, results = engine.evaluate(household, on)
             # Problems name members by position among the filled ones: map back to the form rows.
             problems = [
-                engine.Problem(p.field, p.message, indexed[p.member][0] if p.member is not None else None)
+                dataclasses.replace(p, member=indexed[p.member][0] if p.member is not None else None)
                 for p in problems
             ]
             if problems:

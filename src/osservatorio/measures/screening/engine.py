@@ -17,7 +17,15 @@ from ..rules import tristate as ts
 from ..rules.populations import contiguous_populations
 from ..rules.system import tax_benefit_system
 from ..rules.variables.inputs import VARIABLES as INPUT_VARIABLES
-from .household import ISEE_TOLERANCE_EUR, ISEE_TOLERANCE_SHARE, Household, Problem, problems
+from .household import (
+    ISEE_TOLERANCE_EUR,
+    ISEE_TOLERANCE_SHARE,
+    Household,
+    Problem,
+    gettext_noop,
+    problem,
+    problems,
+)
 from .specs import SPECS, MeasureSpec
 
 STATUS = {ts.SI: "si", ts.DA_VERIFICARE: "da_verificare", ts.NO: "no", ts.NON_ATTIVA: "non_attiva"}
@@ -235,14 +243,21 @@ def _isee_consistency(sim, period: str, household: Household) -> list[Problem]:
     scale = float(sim.calculate("isee_scala", period)[0])
     gap = abs(household.isee - expected)
     if gap > max(ISEE_TOLERANCE_EUR, ISEE_TOLERANCE_SHARE * expected):
+
+        def it(x: float) -> str:
+            return f"{x:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
         return [
-            Problem(
+            problem(
                 "isee",
-                f"L'ISEE indicato ({household.isee:,.2f} €) non è coerente con ISR e ISP: con la scala "
-                f"{scale:.2f} del nucleo descritto risulta {expected:,.2f} €. Controllare l'attestazione "
-                "o i componenti (disabilità, lavoro dei genitori).".replace(",", "X")
-                .replace(".", ",")
-                .replace("X", "."),
+                gettext_noop(
+                    "L'ISEE indicato (%(isee)s €) non è coerente con ISR e ISP: con la scala %(scale)s del "
+                    "nucleo descritto risulta %(expected)s €. Controllare l'attestazione o i componenti "
+                    "(disabilità, lavoro dei genitori)."
+                ),
+                isee=it(household.isee),
+                scale=f"{scale:.2f}".replace(".", ","),
+                expected=it(expected),
             )
         ]
     return []

@@ -78,26 +78,40 @@ class Household:
 
 @dataclass(frozen=True)
 class Problem:
-    """An input the engine cannot judge. `field` names the form field (member index for members)."""
+    """An input the engine cannot judge. `field` names the form field (member index for members).
+
+    `message` is the Italian text; `template` and `params` let the pages translate it (no Django here:
+    the templates are marked with `gettext_noop` for the app's catalogue)."""
 
     field: str
     message: str
     member: int | None = None
+    template: str = ""
+    params: dict = field(default_factory=dict)
+
+
+def gettext_noop(text: str) -> str:
+    """Marks a message for translation (extracted by makemessages); translated by the pages."""
+    return text
+
+
+def problem(field_name: str, template: str, member: int | None = None, **params) -> Problem:
+    return Problem(field_name, template % params, member, template, params)
 
 
 MONEY_FIELDS = {
-    "isee": "ISEE",
-    "isee_minorenni": "ISEE minorenni",
-    "isr": "ISR",
-    "isp": "ISP",
-    "reddito_familiare": "reddito familiare",
-    "patrimonio_mobiliare": "patrimonio mobiliare",
-    "patrimonio_immobiliare": "patrimonio immobiliare",
-    "valore_casa": "valore della casa",
-    "canone_mensile": "canone mensile",
-    "indennita_maternita": "indennità di maternità",
-    "anni_residenza_italia": "anni di residenza in Italia",
-    "mesi_contratto_affitto": "mesi di contratto",
+    "isee": gettext_noop("ISEE"),
+    "isee_minorenni": gettext_noop("ISEE minorenni"),
+    "isr": gettext_noop("ISR"),
+    "isp": gettext_noop("ISP"),
+    "reddito_familiare": gettext_noop("reddito familiare"),
+    "patrimonio_mobiliare": gettext_noop("patrimonio mobiliare"),
+    "patrimonio_immobiliare": gettext_noop("patrimonio immobiliare"),
+    "valore_casa": gettext_noop("valore della casa"),
+    "canone_mensile": gettext_noop("canone mensile"),
+    "indennita_maternita": gettext_noop("indennità di maternità"),
+    "anni_residenza_italia": gettext_noop("anni di residenza in Italia"),
+    "mesi_contratto_affitto": gettext_noop("mesi di contratto"),
 }
 
 
@@ -105,41 +119,70 @@ def problems(household: Household, on: date) -> list[Problem]:
     """Everything that makes the household impossible or unjudgeable, in Italian, per field."""
     found: list[Problem] = []
     if not household.members:
-        return [Problem("members", "Indicare almeno un componente del nucleo (il richiedente).")]
+        return [
+            problem("members", gettext_noop("Indicare almeno un componente del nucleo (il richiedente)."))
+        ]
     applicants = [i for i, m in enumerate(household.members) if m.relazione == "richiedente"]
     if len(applicants) != 1:
-        found.append(Problem("members", f"Il nucleo deve avere un solo richiedente (ora {len(applicants)})."))
+        found.append(
+            problem(
+                "members",
+                gettext_noop("Il nucleo deve avere un solo richiedente (ora %(n)s)."),
+                n=len(applicants),
+            )
+        )
     partners = [i for i, m in enumerate(household.members) if m.relazione == "coniuge"]
     if len(partners) > 1:
-        found.append(Problem("members", "Il nucleo può avere un solo coniuge o convivente del richiedente."))
+        found.append(
+            problem(
+                "members", gettext_noop("Il nucleo può avere un solo coniuge o convivente del richiedente.")
+            )
+        )
     for i, m in enumerate(household.members):
         if m.relazione not in RELATIONS:
-            found.append(Problem("relazione", f"Relazione «{m.relazione}» non valida.", i))
+            found.append(
+                problem("relazione", gettext_noop("Relazione «%(value)s» non valida."), i, value=m.relazione)
+            )
         if m.data_nascita is not None and m.data_nascita > on:
             found.append(
-                Problem(
+                problem(
                     "data_nascita",
-                    f"La data di nascita {m.data_nascita.isoformat()} è successiva alla data di riferimento {on.isoformat()}.",
+                    gettext_noop(
+                        "La data di nascita %(birth)s è successiva alla data di riferimento %(on)s."
+                    ),
                     i,
+                    birth=m.data_nascita.isoformat(),
+                    on=on.isoformat(),
                 )
             )
         age = m.age_on(on)
         if age is None:
-            found.append(Problem("eta", "Indicare l'età o la data di nascita.", i))
+            found.append(problem("eta", gettext_noop("Indicare l'età o la data di nascita."), i))
         elif age < 0 or age > 120:
-            found.append(Problem("eta", f"Età {age} non plausibile: indicare un valore tra 0 e 120 anni.", i))
+            found.append(
+                problem(
+                    "eta",
+                    gettext_noop("Età %(age)s non plausibile: indicare un valore tra 0 e 120 anni."),
+                    i,
+                    age=age,
+                )
+            )
         elif age < 3 and m.data_nascita is None:
             found.append(
-                Problem(
+                problem(
                     "data_nascita",
-                    "Per i bambini sotto i 3 anni indicare la data di nascita (contano i mesi).",
+                    gettext_noop(
+                        "Per i bambini sotto i 3 anni indicare la data di nascita (contano i mesi)."
+                    ),
                     i,
                 )
             )
         if m.retta_nido_mensile is not None and m.retta_nido_mensile < 0:
-            found.append(Problem("retta_nido_mensile", "La retta non può essere negativa.", i))
+            found.append(problem("retta_nido_mensile", gettext_noop("La retta non può essere negativa."), i))
         if m.reddito_personale is not None and m.reddito_personale < 0:
-            found.append(Problem("reddito_personale", "Il reddito personale non può essere negativo.", i))
+            found.append(
+                problem("reddito_personale", gettext_noop("Il reddito personale non può essere negativo."), i)
+            )
     if len(applicants) == 1:
         head = household.members[applicants[0]]
         head_age = head.age_on(on)
@@ -152,23 +195,42 @@ def problems(household: Household, on: date) -> list[Problem]:
                 and age > head_age - MIN_PARENT_GAP
             ):
                 found.append(
-                    Problem(
+                    problem(
                         "eta",
-                        f"Un figlio di {age} anni con un richiedente di {head_age} anni non è possibile: "
-                        f"controllare le età o la relazione (ad esempio «altro» per un fratello).",
+                        gettext_noop(
+                            "Un figlio di %(age)s anni con un richiedente di %(head)s anni non è possibile: "
+                            "controllare le età o la relazione (ad esempio «altro» per un fratello)."
+                        ),
                         i,
+                        age=age,
+                        head=head_age,
                     )
                 )
     for name, label in MONEY_FIELDS.items():
         value = getattr(household, name)
         if value is not None and value < 0:
-            found.append(Problem(name, f"Il valore di {label} non può essere negativo ({value:.2f})."))
+            found.append(
+                problem(
+                    name,
+                    gettext_noop("Il valore di %(label)s non può essere negativo (%(value).2f)."),
+                    label=label,
+                    value=value,
+                )
+            )
     if household.alloggio not in HOUSING:
-        found.append(Problem("alloggio", f"Titolo di godimento «{household.alloggio}» non valido."))
+        found.append(
+            problem(
+                "alloggio",
+                gettext_noop("Titolo di godimento «%(value)s» non valido."),
+                value=household.alloggio,
+            )
+        )
     if household.alloggio.startswith("affitto") and household.canone_mensile is None:
         pass  # rent unknown: the engine answers "da verificare" where it matters
     if household.comune_residenza and (
         len(household.comune_residenza) != 6 or not household.comune_residenza.isdigit()
     ):
-        found.append(Problem("comune_residenza", "Il codice ISTAT del comune ha 6 cifre (es. 019036)."))
+        found.append(
+            problem("comune_residenza", gettext_noop("Il codice ISTAT del comune ha 6 cifre (es. 019036)."))
+        )
     return found
