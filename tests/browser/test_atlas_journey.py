@@ -155,6 +155,7 @@ PAGES = (
     "/atlante/embed/indicatori/indice-vecchiaia/grafico/?area=019036",
     "/atlante/embed/indicatori/indice-vecchiaia/mappa/?entro=AMB-CREMONESE",
     "/atlante/aree/999999/",
+    "/atlante/aree/019036-Q01/",  # a quartiere without released values: the explanation
     "/atlante/confronta/?dal=1066",
 )
 
@@ -169,3 +170,34 @@ def test_every_atlas_page_passes_axe(live_server, page, assert_accessible, atlas
         assert page.locator("h1").count() == 1, path
         _shot(page, "axe_" + path.strip("/").replace("/", "_").replace("?", "_").replace("&", "_")[:80])
         assert_accessible(page)
+
+
+def test_language_switch_and_shared_page_cache(live_server, page, atlas_site, settings, tmp_path):
+    """The language switch works without a CSRF token (CSRF is enforced by the live server), and anonymous
+    pages come from the shared page cache in each language."""
+    from osservatorio.core import pagecache
+
+    settings.OSSERVATORIO_PAGE_CACHE = True
+    settings.OSSERVATORIO_PAGE_CACHE_VERSION_SECONDS = 0
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "pages"),
+        },
+    }
+    pagecache.clear()
+    url = live_server.url + "/atlante/aree/019036/"
+    assert page.goto(url).headers.get("x-osservatorio-cache") == "miss"
+    assert page.goto(url).headers.get("x-osservatorio-cache") == "hit"
+    assert page.locator("html").get_attribute("lang") == "it"
+    page.locator(".lang-switch button", has_text="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Statistical profile" in page.locator("h1").inner_text()
+    assert page.reload().headers.get("x-osservatorio-cache") == "hit"
+    page.locator(".lang-switch button", has_text="Italiano").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "it"
+    assert "Profilo statistico" in page.locator("h1").inner_text()
+    pagecache.clear()
