@@ -97,3 +97,16 @@ def test_an_elderly_member_with_unknown_income_makes_the_carta_acquisti_to_be_ve
     assert engine.simulate(household, date(2023, 6, 1)).calculate("carta_acquisti_esito", "2023-06") == [
         ts.NO
     ]
+
+
+def test_every_requirement_text_and_unit_is_in_the_translation_list():
+    from osservatorio.measures.screening.texts import REQUIREMENTS, UNITS
+
+    tbs = tax_benefit_system()
+    shown = set()
+    for spec in SPECS:
+        for name in spec.requirements:
+            label = tbs.get_variable(name).label
+            shown.add(label.split(": ", 1)[1] if ": " in label else label)
+    assert shown <= set(REQUIREMENTS), sorted(shown - set(REQUIREMENTS))
+    assert {spec.unit for spec in SPECS} <= set(UNITS)

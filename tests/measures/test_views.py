@@ -238,6 +238,9 @@ def test_outcome_words_are_translated_on_the_screening_and_the_saved_case(
     page = client.post(reverse("measures:screening"), household_post()).content.decode()
     assert "likely yes" in page and "likely no" in page
     assert "probabilmente sì" not in page
+    # Requirement texts (from the rules) and units are translated too.
+    assert "resident in Italy for at least 5 years, the last 2 continuously" in page
+    assert "650,00 €</strong> a month" in page
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     response = client.post(reverse("measures:case_save"), {"token": token}, follow=True)
     case_page = response.content.decode()

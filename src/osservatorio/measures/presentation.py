@@ -42,6 +42,20 @@ def problem_text(problem) -> str:
     return gettext(problem.template) % params
 
 
+def rule_text(text: str) -> str:
+    """A requirement's text (an OpenFisca variable label, listed in screening/texts.py) translated."""
+    from django.utils.translation import gettext
+
+    return gettext(text)
+
+
+def unit_text(unit: str) -> str:
+    """A measure's unit translated, without its leading currency sign (the amount carries it)."""
+    from django.utils.translation import gettext
+
+    return gettext(unit or "").removeprefix("€ ")
+
+
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 

@@ -22,7 +22,7 @@ from osservatorio.core.http import UserFacing404
 from . import selectors, services
 from .forms import HouseholdForm, MeasureForm, MemberFormSet
 from .models import Level, Measure, ScreeningCase, TargetGroup
-from .presentation import euro, parameter_rows, problem_text, rule_parameter_node_name
+from .presentation import euro, parameter_rows, problem_text, rule_parameter_node_name, unit_text
 from .screening import engine
 from .screening.household import Household, Member
 
@@ -186,7 +186,7 @@ def _procedures(results):
             {
                 "result": r,
                 "amount_text": euro(r.amount) if r.amount is not None else "",
-                "unit_text": r.unit.removeprefix("€ "),
+                "unit_text": unit_text(r.unit),
                 "measure": m,
                 "validity": (m.valid_from, m.valid_to) if m else None,
             }

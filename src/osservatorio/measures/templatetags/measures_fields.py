@@ -9,20 +9,14 @@ from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from ..presentation import euro, reason_label, status_label
+from ..presentation import euro, reason_label, rule_text, status_label, unit_text
 
 register = template.Library()
 register.filter("status_label", status_label)
 register.filter("reason_label", reason_label)
 register.filter("euro", euro)
-
-
-@register.filter
-def unit_text(unit: str) -> str:
-    """A measure's unit without its leading currency sign ("€ al mese" -> "al mese"): the amount has it."""
-    return (unit or "").removeprefix("€ ")
-
-
+register.filter("rule_text", rule_text)
+register.filter("unit_text", unit_text)
 _OPTIONS: dict[tuple, list[tuple[str, str]]] = {}
 
 
