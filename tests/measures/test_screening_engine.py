@@ -100,7 +100,8 @@ def test_an_elderly_member_with_unknown_income_makes_the_carta_acquisti_to_be_ve
 
 
 def test_every_requirement_text_and_unit_is_in_the_translation_list():
-    from osservatorio.measures.screening.texts import REQUIREMENTS, UNITS
+    from osservatorio.measures.rules.variables.inputs import VARIABLES
+    from osservatorio.measures.screening.texts import INPUTS, REQUIREMENTS, UNITS
 
     tbs = tax_benefit_system()
     shown = set()
@@ -110,3 +111,4 @@ def test_every_requirement_text_and_unit_is_in_the_translation_list():
             shown.add(label.split(": ", 1)[1] if ": " in label else label)
     assert shown <= set(REQUIREMENTS), sorted(shown - set(REQUIREMENTS))
     assert {spec.unit for spec in SPECS} <= set(UNITS)
+    assert {v.label for v in VARIABLES} <= set(INPUTS)

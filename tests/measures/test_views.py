@@ -241,6 +241,10 @@ def test_outcome_words_are_translated_on_the_screening_and_the_saved_case(
     # Requirement texts (from the rules) and units are translated too.
     assert "resident in Italy for at least 5 years, the last 2 continuously" in page
     assert "650,00 €</strong> a month" in page
+    unknown = client.post(
+        reverse("measures:screening"), household_post(**{"nucleo-cittadinanza": "non_nota"})
+    )
+    assert "Applicant&#x27;s citizenship or residence permit" in unknown.content.decode()
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     response = client.post(reverse("measures:case_save"), {"token": token}, follow=True)
     case_page = response.content.decode()

@@ -1,7 +1,8 @@
-"""Texts the screening shows that come from the rules (requirement labels of the OpenFisca variables
-and the units of the amounts), marked for the app's translation catalogue. No Django: the pages translate
-them (`presentation.rule_text`, `presentation.unit_text`). A test checks that every requirement label of
-the screening is listed here, so a changed label cannot go untranslated silently."""
+"""Texts the screening shows that come from the rules (requirement labels of the OpenFisca variables,
+labels of the inputs listed as missing information, units of the amounts), marked for the app's
+translation catalogue. No Django: the pages translate them (`presentation.rule_text`,
+`presentation.unit_text`). A test checks that every requirement and input label is listed here, so a
+changed label cannot go untranslated silently."""
 
 from .household import gettext_noop
 
@@ -76,4 +77,49 @@ UNITS = (
     gettext_noop("€ per quota"),
     gettext_noop("€ una tantum"),
     gettext_noop("€ una tantum al proprietario"),
+)
+
+INPUTS = (
+    gettext_noop("Data di nascita"),
+    gettext_noop("Condizione di disabilità ai fini ISEE"),
+    gettext_noop("Reddito da lavoro per almeno 6 mesi nell'anno di riferimento"),
+    gettext_noop("Studia o è in formazione (figli 18-21)"),
+    gettext_noop("Percepisce NASpI, DIS-COLL, CIG o altri sostegni alla disoccupazione"),
+    gettext_noop("Titolare di pensione (esclusa invalidità ordinaria)"),
+    gettext_noop("In condizione di svantaggio, inserito in un programma di cura certificato"),
+    gettext_noop("Reddito complessivo personale annuo (€)"),
+    gettext_noop("Scuola frequentata"),
+    gettext_noop("Frequenta una scuola paritaria o statale a pagamento"),
+    gettext_noop("Retta mensile del nido (senza pasti) (€)"),
+    gettext_noop("ISR - indicatore della situazione reddituale (€)"),
+    gettext_noop("ISP - indicatore della situazione patrimoniale (€)"),
+    gettext_noop("Reddito familiare annuo ai fini RdC/ADI (€)"),
+    gettext_noop("Reddito familiare del mese di riferimento del REM (€)"),
+    gettext_noop("Patrimonio mobiliare (depositi, titoli) (€)"),
+    gettext_noop("Patrimonio immobiliare esclusa la casa di abitazione (€)"),
+    gettext_noop("Valore IMU della casa di abitazione (€)"),
+    gettext_noop("Mutuo residuo sulla casa di abitazione (€)"),
+    gettext_noop("Titolo di godimento dell'abitazione"),
+    gettext_noop("Canone annuo di locazione registrato (€)"),
+    gettext_noop("Rata annua del mutuo per la casa (€)"),
+    gettext_noop("Anni di residenza in Italia del richiedente"),
+    gettext_noop("Residente in modo continuativo negli ultimi 2 anni"),
+    gettext_noop("Cittadinanza o titolo di soggiorno del richiedente"),
+    gettext_noop("Codice ISTAT del comune di residenza"),
+    gettext_noop("Il nucleo percepisce RdC o PdC"),
+    gettext_noop("Il nucleo percepisce l'Assegno di inclusione"),
+    gettext_noop("Il nucleo riceve altri sostegni pubblici al reddito"),
+    gettext_noop("Un componente riceve indennità COVID (DL 18/2020, DL 34/2020)"),
+    gettext_noop("NASpI o DIS-COLL cessata tra 1/7/2020 e 28/2/2021"),
+    gettext_noop("Procedura di sfratto in corso"),
+    gettext_noop("Proprietario di un alloggio adeguato in Lombardia"),
+    gettext_noop("Mesi di residenza nell'alloggio in affitto con contratto registrato"),
+    gettext_noop("Perdita di reddito superiore al 25% rispetto all'anno prima"),
+    gettext_noop("Il nido frequentato aderisce a Nidi Gratis"),
+    gettext_noop("Indennità di maternità già percepita per la nascita (€)"),
+    gettext_noop("ISR calcolato sugli ultimi 12 mesi (€)"),
+    gettext_noop("Perdita, sospensione o riduzione del lavoro di un componente"),
+    gettext_noop("Interruzione di trattamenti assistenziali o di sostegno al reddito"),
+    gettext_noop("Situazione del genitore non convivente"),
+    gettext_noop("Importo mensile ADI in godimento prima del rinnovo (€)"),
 )
