@@ -203,6 +203,10 @@ def test_annual_report_of_the_ambito(make_pdf):
     assert _expected("contribuenti-fino-10mila", "AMB-CREMONESE", unit=True) in text
     # Province-level INPS data appear for the province, since there is no comune figure.
     assert _expected("rdc-nuclei-per-1000", "019") in text
+    # The emergency income (REm) is released per province (yearly, largest decree): its chart table shows it.
+    assert "Reddito di emergenza" in outline
+    for year in (2020, 2021):
+        assert _expected("rem-nuclei-per-1000", "019", year) in text, year
     # Every comune of the ambito is in the ranking tables, e.g. the values of two of them.
     assert _expected("reddito-imponibile-per-contribuente", "019036") in text
     assert "Rilasci degli indicatori usati" in text
