@@ -133,14 +133,17 @@ def _svg(spec_json: str) -> str:
     except OSError:
         pass
     svg = _convert(spec_json)
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".svg", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(svg)
-        os.replace(tmp, path)
+        os.replace(tmp, path)  # atomic: a concurrent render reads the whole file or none
     except OSError:
-        pass  # a read-only or full disk only costs the next render a conversion
+        # A read-only or full disk only costs the next render a conversion; no partial file is left.
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
     return svg
 
 
