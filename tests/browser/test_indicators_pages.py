@@ -63,4 +63,7 @@ def test_catalogue_indicator_area_and_composite(
     page.get_by_role("button", name="Calcola l'indice").click()
     page.wait_for_selector("#note-title")
     assert "Mazziotta" in page.inner_text("body")
+    # The ranking and the rank-shift charts are drawn (SVG), each next to its summary and table.
+    page.wait_for_selector("#chart-composite svg")
+    page.wait_for_selector("#chart-shifts svg")
     assert_accessible(page)

@@ -133,6 +133,18 @@ def test_pages_show_released_values_comparison_trend_and_composite(loaded, clien
     )
     html = client.get(url).content.decode()
     assert "Nota metodologica" in html and "Mazziotta" in html and "Analisi di sensibilità" in html
+    # Charts (atlas Vega-Lite builders) with their text summary and a table of the same numbers.
+    import json
+    import re
+
+    spec = json.loads(re.search(r'id="chart-composite-spec"[^>]*>(.*?)</script>', html, re.S).group(1))
+    bars = [v for v in spec["data"]["values"] if v["value"] is not None]
+    assert len(bars) > 100 and bars == sorted(bars, key=lambda v: -v["value"])
+    assert "Indice più alto: " + bars[0]["name"] in html
+    shifts = json.loads(re.search(r'id="chart-shifts-spec"[^>]*>(.*?)</script>', html, re.S).group(1))
+    names = {v["name"] for v in shifts["data"]["values"]}
+    assert "pesi uguali" in names and len(names) == 6  # 2 other normalisations, equal weights, 3 drops
+    assert "Lo scenario che cambia di più la graduatoria" in html and "Spearman" in html
     wrong_year = client.get(url.replace("year=2023", "year=2010")).content.decode()
     assert "Nessun valore rilasciato" in wrong_year
     bad = client.get(url.replace("quota-75-piu%3D2", "quota-75-piu%3Ddue")).content.decode()

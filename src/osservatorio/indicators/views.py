@@ -162,8 +162,89 @@ def composite_builder(request):
             for a, b in (("h2", "h4"), ("h1", "h3")):
                 html = html.replace(f"<{a}", f"<{b}").replace(f"</{a}>", f"</{b}>")
             result = {"rows": rows, "note_html": mark_safe(html), "note": note}  # noqa: S308 - our own text, escaped first
+            result.update(_composite_charts(d["name"], rows, sens["scenarios"]))
     return render(
         request,
         "indicators/composite.html",
         {"form": form, "result": result, "breadcrumbs": _crumbs({"label": _("Indice composito"), "url": ""})},
     )
+
+
+def _composite_charts(name: str, rows: list[dict], scenarios: list[dict]) -> dict:
+    """Vega-Lite specs (atlas builders) of the index ranking and of the rank shifts, with text summaries.
+
+    The tables on the page hold the same numbers (the accessible alternative to each chart).
+    """
+    from osservatorio.atlas import charts
+
+    from .templatetags.indicators_format import italian
+
+    title = name or str(_("Indice composito"))
+    ranking = charts.ranked_bars(
+        [{"code": r["code"], "name": r["name"], "value": r["score"]} for r in rows],
+        unit=str(_("indice")),
+        decimals=2,
+        description=str(_("Graduatoria delle aree per valore dell'indice composito %(name)s"))
+        % {"name": title},
+    )
+    summary = []
+    if rows:
+        top, bottom = rows[0], rows[-1]
+        summary.append(
+            str(_("%(n)d aree. Indice più alto: %(top)s (%(ts)s); più basso: %(bottom)s (%(bs)s)."))
+            % {
+                "n": len(rows),
+                "top": top["name"],
+                "ts": italian(top["score"], 2),
+                "bottom": bottom["name"],
+                "bs": italian(bottom["score"], 2),
+            }
+        )
+    shifts = None
+    shift_summary = []
+    if scenarios:
+        shifts = charts.ranked_bars(
+            [{"code": s["scenario"], "name": s["scenario"], "value": s["mean_shift"]} for s in scenarios],
+            unit=str(_("spostamento medio di rango")),
+            decimals=2,
+            description=str(
+                _("Spostamento medio dei ranghi rispetto all'indice scelto, per scenario alternativo")
+            ),
+        )
+        worst = max(scenarios, key=lambda s: s["mean_shift"])
+        shift_summary.append(
+            str(
+                _(
+                    "Lo scenario che cambia di più la graduatoria è «%(s)s»: in media %(m)s posizioni, "
+                    "al massimo %(x)d."
+                )
+            )
+            % {"s": worst["scenario"], "m": italian(worst["mean_shift"], 2), "x": worst["max_shift"]}
+        )
+    return {
+        "ranking_spec": _without_empty_layers(ranking),
+        "ranking_summary": summary,
+        "shift_spec": _without_empty_layers(shifts) if shifts else None,
+        "shift_summary": shift_summary,
+        "scenarios": scenarios,
+    }
+
+
+def _without_empty_layers(spec: dict) -> dict:
+    """Drop the interval rules and the "n.d." labels of a ranked bar chart when no row has them.
+
+    An index has no interval and every area has a score: the empty layers would only add unlabelled SVG
+    groups (an accessibility error for axe) to the chart.
+    """
+    values = spec["data"]["values"]
+    has_interval = any(v.get("low") is not None and v.get("high") is not None for v in values)
+    has_missing = any(v.get("value") is None for v in values)
+    keep = []
+    for layer in spec["layer"]:
+        mark = layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+        if mark == "rule" and "x2" in layer.get("encoding", {}) and not has_interval:
+            continue
+        if mark == "text" and not has_missing:
+            continue
+        keep.append(layer)
+    return {**spec, "layer": keep}
