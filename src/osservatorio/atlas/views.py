@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from osservatorio.accounts.access import public
 from osservatorio.core.pagecache import cacheable_public_page
 from osservatorio.indicators import covid as covid_mod
+from osservatorio.measures import selectors as measures_selectors
 from osservatorio.territory import selectors as territory
 from osservatorio.territory.models import LEVEL_RANK, Level
 
@@ -160,7 +161,13 @@ def area_profile(request, code):
     return render(
         request,
         "atlas/area.html",
-        {"area": area, "body": mark_safe(cached["body"]), "breadcrumbs": cached["breadcrumbs"]},  # noqa: S308 - our own template output
+        {
+            "area": area,
+            "body": mark_safe(cached["body"]),  # noqa: S308 - our own template output
+            "breadcrumbs": cached["breadcrumbs"],
+            # Outside the body kept per release: an analista's edit to the catalogue shows without a new release.
+            "measures": _measures_for(area),
+        },
     )
 
 
@@ -216,7 +223,6 @@ def _area_body(area) -> tuple[str, list]:
             "covid": covid,
             "headline": headline,
             "neighbours": neighbours,
-            "measures": _measures_for(area),
         },
     )
     return body, breadcrumbs
@@ -272,18 +278,8 @@ def _covid_panel(area, prof) -> dict | None:
 
 
 def _measures_for(area) -> list:
-    """Measures relevant to the area, once the measures app exposes a public selector for them."""
-    try:
-        from osservatorio.measures import selectors as measures_selectors
-    except Exception:  # noqa: BLE001 - the measures app may not offer this yet
-        return []
-    fn = getattr(measures_selectors, "measures_for_area", None)
-    if fn is None:
-        return []
-    try:
-        return list(fn(area.code))[:12]
-    except Exception:  # noqa: BLE001 - a failing optional panel must not take the profile down
-        return []
+    """Support measures in force today that reach people living in the area (from the measures catalogue)."""
+    return measures_selectors.measures_for_area(area.code)
 
 
 @public

@@ -207,7 +207,7 @@ class MeasureForm(forms.ModelForm):
         fields = [
             "name", "short_name", "level", "kind", "summary", "legal_basis", "valid_from", "valid_to", "validity_note",
             "target", "target_groups", "benefit_form", "amount_rules", "requirements", "channel", "office", "documents",
-            "deadlines", "managed_by", "funding", "comune_code", "predecessor", "reliability", "uncertainty",
+            "deadlines", "managed_by", "funding", "comune_code", "regione_code", "predecessor", "reliability", "uncertainty",
         ]  # fmt: skip
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -69,6 +69,12 @@ class Measure(models.Model):
     comune_code = models.CharField(
         _("comune (per le misure comunali)"), max_length=6, blank=True, db_index=True
     )
+    regione_code = models.CharField(
+        _("regione (per le misure regionali)"),
+        max_length=2,
+        blank=True,
+        help_text=_("Codice ISTAT della regione (es. 03): la misura compare solo nei profili delle sue aree"),
+    )
     predecessor = models.ForeignKey(
         "self",
         null=True,

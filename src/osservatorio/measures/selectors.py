@@ -67,3 +67,36 @@ def screening_cases_for(user) -> QuerySet[ScreeningCase]:
     if codes is not None:
         qs = qs.filter(comune_code__in=codes)
     return qs
+
+
+# Nearest level first: what a family of the area would ask about at its own comune before the State's measures.
+_LEVEL_ORDER = ["comune", "ambito", "regione", "stato", "ue", "terzo_settore"]
+
+
+def measures_for_area(code: str, on: date | None = None) -> list[Measure]:
+    """Measures in force on that day (today by default) that reach people living in the area.
+
+    National and EU measures reach every area; a regional measure only the areas of its regione
+    (`regione_code`); a municipal measure with a `comune_code` only that comune, the quartieri inside it and
+    the ambiti and province that contain it. Measures without a code at their level (e.g. the assegno di
+    maternità, granted by every comune under a national rule) reach every area.
+    """
+    from osservatorio.territory import selectors as territory
+    from osservatorio.territory.models import Level as AreaLevel
+
+    on = on or date.today()
+    area = territory.get_area(code)
+    around = [area, *territory.ancestors(area, on)]
+    regioni = {a.code for a in around if a.level == AreaLevel.REGIONE}
+    comuni = {a.code for a in around if a.level == AreaLevel.COMUNE}
+    if area.level in (AreaLevel.AMBITO, AreaLevel.PROVINCIA):
+        comuni |= set(territory.members(area, AreaLevel.COMUNE, on).values_list("code", flat=True))
+    found = [
+        m
+        for m in Measure.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+        if (not m.regione_code or m.regione_code in regioni)
+        and (not m.comune_code or m.comune_code in comuni)
+    ]
+    return sorted(found, key=lambda m: (_LEVEL_ORDER.index(m.level), m.name))

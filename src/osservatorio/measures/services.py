@@ -16,7 +16,7 @@ CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "misure.yaml"
 FIELDS = {
     "name", "short_name", "level", "kind", "summary", "legal_basis", "valid_from", "valid_to", "validity_note",
     "target", "benefit_form", "amount_rules", "requirements", "channel", "office", "documents", "deadlines",
-    "managed_by", "funding", "comune_code", "rule_key", "reliability", "uncertainty", "reference_section",
+    "managed_by", "funding", "comune_code", "regione_code", "rule_key", "reliability", "uncertainty", "reference_section",
 }  # fmt: skip
 OTHER_KEYS = {"slug", "target_groups", "predecessor", "facts"}
 
