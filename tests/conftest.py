@@ -108,3 +108,14 @@ def territory_cremona(db):
     from osservatorio.territory.services import load_territory
 
     return load_territory(regioni=["03"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_default_cache():
+    """Every test starts with an empty in-process cache: rate-limit counters, throttles and bodies kept per
+    release id would otherwise leak from one test to the next run by the same worker (release ids repeat
+    across test databases)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
