@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.types as ir
 import polars as pl
 
-from .aggregate import KEYS, aggregate, sum_through, unmatched_codes
+from .aggregate import KEYS, aggregate, apply_crosswalk, sum_through, unmatched_codes
 from .definitions import (
     DEFINITIONS,
     FLAGS,
@@ -149,8 +149,20 @@ def compute_family(
         rows = base.select(**cols)
         # 2. Which of them are ever null in the native rows (one cheap pass): an indicator's completeness
         #    only depends on those, so indicators whose nullable components coincide share their sums.
-        null_counts = rows.aggregate(**{f"u{j}": rows[f"u{j}"].isnull().sum() for j in range(len(unique))})
-        nullable = {j for j, v in enumerate(null_counts.to_pyarrow().to_pylist()[0].values()) if v}
+        #    The same pass lists the codes outside the territory (one query instead of two).
+        datasets = tuple(sorted({x for d in defs for x in d.datasets}))
+        moved = apply_crosswalk(rows, crosswalk)
+        known = closure.select(_known=closure.child_code).distinct()
+        probe = moved.left_join(known, moved.area_code == known._known)
+        pre = probe.aggregate(
+            **{f"u{j}": probe[f"u{j}"].isnull().sum() for j in range(len(unique))},
+            _unmatched=probe.area_code.collect(where=probe._known.isnull(), distinct=True),
+        )
+        first = pre.to_pyarrow().to_pylist()[0]
+        nullable = {j for j in range(len(unique)) if first[f"u{j}"]}
+        missing_codes = list(first["_unmatched"] or [])
+        if unmatched_cache is not None:
+            unmatched_cache.setdefault(datasets, missing_codes)
         masks: dict[frozenset, str] = {}
         masked: dict[tuple[int, frozenset], str] = {}
         derived: dict[str, ir.Value] = {}
@@ -185,8 +197,6 @@ def compute_family(
         if areas:
             grouped = grouped.filter(grouped.area_code.isin(list(areas)))
         wide = grouped.to_polars()
-        datasets = tuple(sorted({x for d in defs for x in d.datasets}))
-        missing_codes = _unmatched(rows, closure, crosswalk, datasets, unmatched_cache)
     except DatasetMissing as exc:
         return {c: Outcome(c, error=str(exc)) for c in codes}
     common = ["area_code", "area_level", *KEYS, "n_rows", "n_sources", *FLAGS]
