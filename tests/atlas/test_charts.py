@@ -55,6 +55,18 @@ def test_ranked_bars_orders_by_value_missing_last_and_marks_the_highlight_with_t
     assert "▶ Alfa" in out and "n.d." in out
 
 
+def test_ranked_bars_draws_no_empty_layer_when_no_interval_or_missing_value():
+    complete = charts.ranked_bars(
+        [{"code": "A", "name": "Alfa", "value": 3.0}, {"code": "B", "name": "Beta", "value": 1.0}]
+    )
+    marks = [layer["mark"]["type"] for layer in complete["layer"]]
+    assert marks == ["bar"]
+    mixed = charts.ranked_bars(
+        [{"code": "A", "value": 3.0, "low": 2.0, "high": 4.0}, {"code": "B", "value": None}]
+    )
+    assert [layer["mark"]["type"] for layer in mixed["layer"]] == ["bar", "rule", "text"]
+
+
 def test_spine_rows_puts_best_on_the_right_whatever_the_polarity():
     low_good = charts.spine_rows("x", 1.0, [1.0, 5.0, 9.0], "lower_is_better")
     high_good = charts.spine_rows("x", 1.0, [1.0, 5.0, 9.0], "higher_is_better")

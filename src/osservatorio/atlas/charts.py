@@ -281,17 +281,25 @@ def ranked_bars(
                 ],
             },
         },
-        {
-            "transform": [{"filter": "isValid(datum.low) && isValid(datum.high)"}],
-            "mark": {"type": "rule", "color": "#000000", "strokeWidth": 1.2},
-            "encoding": {"y": y, "x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}},
-        },
-        {
-            "transform": [{"filter": "!isValid(datum.value)"}],
-            "mark": {"type": "text", "align": "left", "dx": 2, "color": GREY},
-            "encoding": {"y": y, "x": {"value": 0}, "text": {"field": "missing_text"}},
-        },
     ]
+    # Layers only for what the data has: an empty layer still draws an unlabelled <svg> group, which axe
+    # reports as an image without alternative text.
+    if any(d["low"] is not None and d["high"] is not None for d in values):
+        layers.append(
+            {
+                "transform": [{"filter": "isValid(datum.low) && isValid(datum.high)"}],
+                "mark": {"type": "rule", "color": "#000000", "strokeWidth": 1.2},
+                "encoding": {"y": y, "x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}},
+            }
+        )
+    if any(d["value"] is None for d in values):
+        layers.append(
+            {
+                "transform": [{"filter": "!isValid(datum.value)"}],
+                "mark": {"type": "text", "align": "left", "dx": 2, "color": GREY},
+                "encoding": {"y": y, "x": {"value": 0}, "text": {"field": "missing_text"}},
+            }
+        )
     if benchmark and _finite(benchmark.get("value")):
         layers.append(
             {
