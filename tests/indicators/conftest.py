@@ -42,7 +42,29 @@ def warehouse_dir(shared_data, tmp_path_factory) -> Path:
         files = services.default_files(key)
         frame, _report = parse(files) if spec.files else parse()
         frame.write_parquet(out / f"{key}.parquet")
+    _microsim_estimate(shared_data, out)
     return out
+
+
+def _microsim_estimate(shared_data, out: Path) -> None:
+    """The derived dataset the measures app publishes (eligible households per comune, real draws of the
+    rules on the synthetic population of the ambito Cremonese), written and parsed by its own loader."""
+    from osservatorio.measures import coverage
+    from osservatorio.measures.microsim import estimate
+    from osservatorio.sources.loaders.microsim_stime import parse_stime
+
+    with open(shared_data / "ambiti-cremona" / "ambiti_sociali_provincia_cremona.csv", encoding="utf-8") as f:
+        comuni = sorted(r["codice_istat"] for r in csv.DictReader(f) if r["ambito"].upper() == "CREMONESE")
+    pop = estimate.marginals(tuple(comuni))
+    residents = dict(pop.group_by("comune_code").agg(pl.col("count").sum()).iter_rows())
+    draws = estimate.run_draws(comuni, "2020-07", draws=2, households=600, seed=1, measures=("rdc",))
+    rows = coverage.rdc_eligible_rows(comuni, draws, households=600, seed=1, residents=residents)
+    path = out / "stime.csv"
+    pl.DataFrame(rows).write_csv(path)
+    frame, report = parse_stime([path])
+    assert report.ok, report.errors
+    frame.write_parquet(out / f"{coverage.ESTIMATE_DATASET}.parquet")
+    path.unlink()
 
 
 @pytest.fixture(scope="session")

@@ -154,9 +154,8 @@ def _warehouse_sources() -> tuple[Sources, dict[str, list[int]]]:
         t = warehouse.table(key, con)
         if key not in release_ids:
             try:
-                release_ids[key] = sorted(
-                    int(x) for x in t.release_id.distinct().to_pyarrow().to_pylist() if x
-                )
+                ids = t.select("release_id").distinct().to_pyarrow().column("release_id").to_pylist()
+                release_ids[key] = sorted(int(x) for x in ids if x)
             except Exception:  # noqa: BLE001 - lineage is best effort; the values do not depend on it
                 release_ids[key] = []
         return t

@@ -25,6 +25,45 @@ class MeasuresConfig(AppConfig):
         stdout.write(
             f"Misure: catalogo caricato ({result.created} nuove, {result.unchanged} già presenti e lasciate come sono)"
         )
+        self._publish_estimates(stdout)
+
+    def _publish_estimates(self, stdout):
+        """The RdC/PdC eligible households of the home ambito as a derived dataset, and the take-up and
+        coverage indicators computed from it (released like the others). The indicators app computed the
+        whole catalogue before this (INSTALLED_APPS order): a release of these two indicators follows only
+        when the estimate is new, otherwise the catalogue release already has them."""
+        import time
+
+        from osservatorio.indicators import services as indicators
+        from osservatorio.sources.validation import LoadError
+
+        from .coverage import ESTIMATE_INDICATORS, publish_rdc_eligible
+
+        start = time.perf_counter()
+        try:
+            result = publish_rdc_eligible()
+        except LoadError as exc:
+            stdout.write(f"Misure: stima RdC/PdC non pubblicata ({exc})")
+            return
+        if result is None:
+            stdout.write(
+                "Misure: nessun ambito di riferimento (OSSERVATORIO_HOME_AMBITO): stima RdC/PdC non fatta"
+            )
+            return
+        stdout.write(f"Misure: stima nuclei idonei RdC/PdC luglio 2020 — {result.message}")
+        if not result.created:
+            return
+        try:
+            release = indicators.compute_release(
+                codes=list(ESTIMATE_INDICATORS), areas=indicators.home_scope()
+            )
+        except indicators.ComputeError as exc:
+            stdout.write(f"Misure: indicatori di take-up non calcolati ({exc})")
+            return
+        stdout.write(
+            f"Misure: take-up e copertura RdC/PdC nel rilascio {release.pk} "
+            f"({sum(release.counts.values())} valori, {time.perf_counter() - start:.1f} s)"
+        )
 
     def permission_matrix_samples(self) -> dict[str, dict]:
         from datetime import date

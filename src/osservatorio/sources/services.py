@@ -214,6 +214,8 @@ def load_defaults(*, progress: Progress | None = None, on_result=None, on_error=
     """Load every dataset of the registry from settings.DATA_DIR (what `make demo` runs); idempotent."""
     outcome: dict[str, str] = {}
     for key, spec in registry.datasets().items():
+        if _derived(spec.loader):
+            continue  # produced by another app (e.g. the microsimulation's estimates), not read from files
         missing = missing_default_files(key)
         if spec.files and len(missing) == len(spec.files):
             outcome[key] = f"non caricato: file assenti in {settings.DATA_DIR} ({', '.join(missing)})"
@@ -230,6 +232,14 @@ def load_defaults(*, progress: Progress | None = None, on_result=None, on_error=
             if on_error:
                 on_error(key, outcome[key])
     return outcome
+
+
+def _derived(loader: str) -> bool:
+    """A dataset another app produces (its loader module says `DERIVED = True`): no default files."""
+    import sys
+
+    parse, _version = resolve(loader)
+    return bool(getattr(sys.modules[parse.__module__], "DERIVED", False))
 
 
 def upload_dir() -> Path:

@@ -81,6 +81,9 @@ class Definition:
     custom: Callable | None = None
     family: str | None = None
     columns: Callable[[ir.Table], dict[str, ir.Value]] | None = None
+    # An area above the comune gets a value only when every comune in it has a complete row (e.g. a model
+    # estimate made for some ambiti only): a partial sum would silently mean a smaller area.
+    complete: bool = False
 
 
 def family_rows(family: str, s: Sources) -> ir.Table:
@@ -406,6 +409,54 @@ def rdc_comuni_2020(s: Sources) -> ir.Table:
     return _finish(t, ("numerator", "denominator"), non_ufficiale=True)
 
 
+# --- Coverage and take-up: recipients against the microsimulation's estimate of eligible households -------
+
+# Derived dataset published by the measures app (sources/loaders/microsim_stime.py); the engine reads it
+# like any other table and never imports the measures app.
+MICROSIM_RDC = "microsim_rdc_idonei_2020"
+
+
+def _microsim_rdc(s: Sources) -> ir.Table:
+    e = s[MICROSIM_RDC]
+    return e.filter((e.misura == "rdc") & (e.periodo == "2020-07"))
+
+
+def rdc_take_up(s: Sources) -> ir.Table:
+    """RdC + PdC recipient households (July 2020) over the estimated eligible households, per comune.
+
+    One row per comune that has an estimate; a comune without recipients in the file keeps a null numerator
+    (missing, not zero). Comuni without an estimate have no row, so `complete` leaves their areas empty."""
+    e = _microsim_rdc(s)
+    r = s["rdc_comuni_2020_non_ufficiale"]
+    r = r.select(rc=r.comune_code, recipients=r.nuclei_rdc + r.nuclei_pdc)
+    j = e.left_join(r, e.comune_code == r.rc)
+    t = j.mutate(
+        area_code=j.comune_code,
+        breakdown_key=ibis.literal(""),
+        numerator=j.recipients,
+        denominator=j.nuclei_idonei,
+        period_start=ibis.date(2020, 7, 1),
+        period_end=ibis.date(2020, 7, 31),
+        granularity=ibis.literal("mese"),
+    )
+    return _finish(t, ("numerator", "denominator"), non_ufficiale=True)
+
+
+def rdc_eligible_per_resident(s: Sources) -> ir.Table:
+    """Estimated eligible households (mean over draws) over the residents the population was calibrated to."""
+    e = _microsim_rdc(s)
+    t = e.mutate(
+        area_code=e.comune_code,
+        breakdown_key=ibis.literal(""),
+        numerator=e.nuclei_idonei,
+        denominator=e.residenti,
+        period_start=ibis.date(2020, 7, 1),
+        period_end=ibis.date(2020, 7, 31),
+        granularity=ibis.literal("mese"),
+    )
+    return _finish(t, ("numerator", "denominator"), non_ufficiale=True)
+
+
 # --- COVID-19 (DPC) ---------------------------------------------------------------------------------------
 
 
@@ -571,6 +622,15 @@ def _defs() -> dict[str, Definition]:
         Definition("rem-nuclei-per-1000", partial(inps_rem, "Numero nuclei"), (I, G)),
         Definition("rem-persone-per-1000", partial(inps_rem, "Numero persone coinvolte"), (I, G)),
         Definition("rdc-nuclei-comune-2020", rdc_comuni_2020, ("rdc_comuni_2020_non_ufficiale",)),
+        Definition(
+            "rdc-take-up-2020",
+            rdc_take_up,
+            (MICROSIM_RDC, "rdc_comuni_2020_non_ufficiale"),
+            complete=True,
+        ),
+        Definition(
+            "rdc-eligibili-stimati-per-1000", rdc_eligible_per_resident, (MICROSIM_RDC,), complete=True
+        ),
         Definition("covid-casi-mese-per-1000", partial(covid_cases, "mese"), ("dpc_covid_province", G)),
         Definition("covid-casi-anno-per-1000", partial(covid_cases, "anno"), ("dpc_covid_province", G)),
         Definition("ivsm", ivsm, ("pnrr_rigenerazione",), ("numerator",), additive=False),

@@ -93,7 +93,45 @@ def compute_one(
     except DatasetMissing as exc:
         return Outcome(code, error=str(exc))
     out = finalize(df, meta, definition.custom)
+    if definition.complete:
+        out = require_complete(out, closure)
     return Outcome(code, out, sorted(c for c in missing_codes if c), None, definition.datasets)
+
+
+COMPLETE_COLUMNS = ("value", "numerator", "denominator", "ci95_low", "ci95_high", "ci998_low", "ci998_high")
+
+
+def require_complete(out: pl.DataFrame, closure: ir.Table) -> pl.DataFrame:
+    """Keep a value only where every comune of the area contributed a complete row.
+
+    `n_rows - n_missing` counts the comuni with complete components in each area; the closure says how
+    many comuni the area has. Short of that the value, components and interval are nulled and the row says
+    how many comuni had data: a sum over part of an ambito is not the ambito.
+    """
+    if out.height == 0:
+        return out
+    cl = closure.filter(closure.ancestor_level.isin(["comune", "ambito", "provincia", "regione", "italia"]))
+    comuni = closure.filter(
+        (closure.child_code == closure.ancestor_code) & (closure.ancestor_level == "comune")
+    )
+    cl = cl.semi_join(comuni, cl.child_code == comuni.child_code)
+    expected = cl.group_by(area_code=cl.ancestor_code).aggregate(_expected=cl.count()).to_polars()
+    df = out.join(expected, on="area_code", how="left")
+    n_missing = pl.col("n_missing").fill_null(0) if "n_missing" in df.columns else pl.lit(0)
+    have = pl.col("n_rows") - n_missing
+    short = (pl.col("area_level") != "comune") & (have < pl.col("_expected").fill_null(0))
+    note = pl.format("stima disponibile per {} comuni su {}: valore non calcolato", have, pl.col("_expected"))
+    df = df.with_columns(
+        *[
+            pl.when(short).then(None).otherwise(pl.col(c)).alias(c)
+            for c in COMPLETE_COLUMNS
+            if c in df.columns
+        ],
+        pl.when(short).then(True).otherwise(pl.col("missing")).alias("missing"),
+        pl.when(short).then(False).otherwise(pl.col("estimated")).alias("estimated"),
+        pl.when(short).then(note).otherwise(pl.col("note")).alias("note"),
+    )
+    return df.drop("_expected")
 
 
 def _unmatched(rows: ir.Table, closure, crosswalk, key, cache: dict | None) -> list[str]:

@@ -6,7 +6,9 @@ register = template.Library()
 
 
 def italian(value, decimals: int = 1) -> str:
-    if value is None:
+    # "" is what a template gets for a variable that is not there (e.g. a comparison area with no value
+    # and no peer value): no number, not a server error.
+    if value is None or value == "":
         return "—"
     text = f"{float(value):,.{int(decimals)}f}"
     return text.replace(",", "X").replace(".", ",").replace("X", ".")

@@ -1,4 +1,5 @@
-"""`osservatorio misure catalogo [--sovrascrivi]` and `osservatorio misure stima --ambito CODE --mese AAAA-MM`."""
+"""`osservatorio misure catalogo [--sovrascrivi]`, `osservatorio misure stima --ambito CODE --mese AAAA-MM` and
+`osservatorio misure stime-rdc [--ambito CODE ...]` (publish the RdC/PdC estimate for the take-up indicators)."""
 
 from datetime import date
 
@@ -19,6 +20,16 @@ class Command(BaseCommand):
         est.add_argument("--mese", required=True, help="AAAA-MM")
         est.add_argument("--estrazioni", type=int, default=10)
         est.add_argument("--famiglie", type=int, default=3000)
+        pub = sub.add_parser(
+            "stime-rdc",
+            help="Pubblica i nuclei idonei a RdC/PdC stimati a luglio 2020 (dataset derivato per il take-up)",
+        )
+        pub.add_argument(
+            "--ambito", action="append", help="Codice di ambito (ripetibile); predefinito: l'ambito dell'ente"
+        )
+        pub.add_argument("--estrazioni", type=int, default=10)
+        pub.add_argument("--famiglie", type=int, default=3000)
+        pub.add_argument("--seme", type=int, default=1)
 
     def handle(self, *args, **options):
         if options["azione"] == "catalogo":
@@ -29,6 +40,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Catalogo: {result.created} nuove, {result.updated} aggiornate, {result.unchanged} invariate"
             )
+            return
+        if options["azione"] == "stime-rdc":
+            self.publish(options)
             return
         from osservatorio.measures.microsim import estimate
         from osservatorio.measures.views_microsim import ambito_comuni
@@ -55,3 +69,29 @@ class Command(BaseCommand):
                 f"{e.measure};{e.comune};{names.get(e.comune, '')};{e.households:.0f};"
                 f"{e.households_low:.0f};{e.households_high:.0f};{e.cost:.0f}"
             )
+
+    def publish(self, options):
+        from osservatorio.measures.coverage import ESTIMATE_INDICATORS, publish_rdc_eligible
+        from osservatorio.sources.validation import LoadError
+
+        if options["estrazioni"] < 2 or options["famiglie"] < 200:
+            raise CommandError("Servono almeno 2 estrazioni e 200 famiglie per estrazione.")
+        try:
+            result = publish_rdc_eligible(
+                options["ambito"],
+                draws=options["estrazioni"],
+                households=options["famiglie"],
+                seed=options["seme"],
+            )
+        except LoadError as exc:
+            raise CommandError(str(exc)) from exc
+        if result is None:
+            raise CommandError(
+                "Nessun comune da stimare: indicare --ambito CODICE o impostare OSSERVATORIO_HOME_AMBITO "
+                "(e caricare il territorio)."
+            )
+        self.stdout.write(result.message)
+        self.stdout.write(
+            "Per rilasciare gli indicatori: osservatorio indicators compute --indicator "
+            + " --indicator ".join(ESTIMATE_INDICATORS)
+        )
