@@ -90,6 +90,8 @@ def sum_through(
     """
     rows = apply_crosswalk(rows, crosswalk)
     cl = closure
+    own = _own_levels(cl)
+    rows = rows.left_join(own, rows.area_code == own._own_code).drop("_own_code")
     joined = rows.inner_join(cl, rows.area_code == cl.child_code)
     ref = joined.period_end
     joined = joined.filter((joined.valid_from <= ref) & (joined.valid_to >= ref))
@@ -100,12 +102,51 @@ def sum_through(
     aggs["n_sources"] = (
         joined.original_code.nunique() if "original_code" in joined.columns else joined.count()
     )
+    aggs["_native_n"] = joined.area_code.nunique()
+    aggs["_native_level"] = joined._own_level.max()
     for f in extra_flags:
         aggs[f] = joined[f].any()
     grouped = joined.group_by(
         [joined.ancestor_code.name("area_code"), joined.ancestor_level.name("area_level"), *KEYS]
     ).aggregate(**aggs)
-    return grouped
+    return _require_coverage(grouped, cl, own, sums)
+
+
+# Share of an area's member areas (at the source's own level) that must have a row for the sum to stand for
+# the area. A source covering only Lombardy must not give "Italia" the Lombard total; a gap of one comune in
+# an ambito of 47 (e.g. a comune born from a split, whose people are still under the old one) is kept and
+# flagged as a partial sum.
+MIN_COVERAGE = 0.95
+# n_sources of an area whose sum does not stand for it (n_sources is a count otherwise, never negative).
+NOT_COVERED = -1
+
+
+def _own_levels(closure: ir.Table) -> ir.Table:
+    own = closure.filter(closure.child_code == closure.ancestor_code)
+    return own.select(_own_code=own.child_code, _own_level=own.ancestor_level).distinct()
+
+
+def _require_coverage(grouped, closure, own, sums) -> ir.Table:
+    """Null the sums of areas where too few member areas have a row in the source.
+
+    The row keeps its counts (so a caller can still say how many members had data) and is marked with
+    `n_sources = NOT_COVERED`, which finalize() turns into a missing value with its reason. Members are
+    counted on the memberships in force at the closure's latest date (today's boundaries for releases).
+    """
+    latest = closure.valid_to.max()
+    current = closure.filter(closure.valid_to >= latest)
+    m = current.inner_join(own, current.child_code == own._own_code)
+    expected = m.group_by(_e_code=m.ancestor_code, _e_level=m._own_level).aggregate(
+        _expected=m.child_code.nunique()
+    )
+    g = grouped.left_join(
+        expected, (grouped.area_code == expected._e_code) & (grouped._native_level == expected._e_level)
+    )
+    exp_n = ibis.coalesce(g._expected, g._native_n)
+    short = g._native_n.cast("float64") < exp_n.cast("float64") * MIN_COVERAGE
+    fixed = {c: ibis.ifelse(short, ibis.null(g[c].type()), g[c]) for c in sums}
+    fixed["n_sources"] = ibis.ifelse(short, NOT_COVERED, g.n_sources)
+    return g.mutate(**fixed).drop("_expected", "_e_code", "_e_level", "_native_n", "_native_level")
 
 
 def unmatched_codes(rows: ir.Table, closure: ir.Table, crosswalk: ir.Table | None = None) -> ir.Table:

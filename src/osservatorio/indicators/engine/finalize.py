@@ -40,12 +40,17 @@ NOTES = (
     "dato non pubblicato o non disponibile nella fonte",
     None,  # partial sums: formatted with their counts below
     "ricostruito sui confini attuali (comuni fusi sommati)",
+    "la fonte copre meno del 95% delle aree di quest'area: valore non calcolato",
 )
 
 
-def _notes(zero_den, all_missing, partial, rebuilt, n_missing, n_rows) -> pl.Series:
+def _notes(zero_den, all_missing, partial, rebuilt, n_missing, n_rows, not_covered=None) -> pl.Series:
     """One note per row, first matching reason wins; only the (few) partial sums are formatted one by one."""
-    kind = np.select([zero_den, all_missing, partial, rebuilt], [1, 2, 3, 4], 0).astype(np.uint32)
+    if not_covered is None:
+        not_covered = np.zeros(len(zero_den), bool)
+    kind = np.select([not_covered, zero_den, all_missing, partial, rebuilt], [5, 1, 2, 3, 4], 0).astype(
+        np.uint32
+    )
     note = pl.Series("note", [x or "" for x in NOTES], dtype=pl.Utf8).gather(kind)
     idx = np.flatnonzero(kind == 3)
     if idx.size:
@@ -97,7 +102,10 @@ def finalize(
     # Compared in polars: a string column turned into a numpy object array costs more than the rest.
     is_comune = (df["area_level"] == "comune").to_numpy() if "area_level" in df.columns else np.zeros(n, bool)
     rebuilt = (n_sources > 1) & is_comune
-    note = _notes(zero_den, all_missing, partial, rebuilt, n_missing, n_rows)
+    # Set by aggregate._require_coverage: the source has rows for too few members of the area.
+    not_covered = n_sources < 0
+    partial &= ~not_covered
+    note = _notes(zero_den, all_missing, partial, rebuilt, n_missing, n_rows, not_covered)
     breaks = {int(b["year"]) for b in meta.get("known_breaks") or [] if "year" in b}
     if breaks:
         break_before = df["period_start"].dt.year().is_in(sorted(breaks)).to_numpy()
