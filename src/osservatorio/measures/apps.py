@@ -50,7 +50,10 @@ class MeasuresConfig(AppConfig):
                 "Misure: nessun ambito di riferimento (OSSERVATORIO_HOME_AMBITO): stima RdC/PdC non fatta"
             )
             return
-        stdout.write(f"Misure: stima nuclei idonei RdC/PdC luglio 2020 — {result.message}")
+        stdout.write(
+            f"Misure: stima nuclei idonei RdC/PdC luglio 2020 — {result.message} "
+            f"({time.perf_counter() - start:.1f} s)"
+        )
         if not result.created:
             return
         try:
