@@ -206,3 +206,14 @@ def test_the_change_of_a_rule_is_summarised_draw_by_draw():
     assert change.cost > 0
     (none,) = estimate.summarise_change(before, before)
     assert none.households == 0 and none.households_low == 0 and none.cost_high == 0
+
+
+@pytest.mark.django_db
+def test_july_2020_coverage_links_the_released_indicators(client, django_user_model, territory_cremona):
+    user = django_user_model.objects.create_user(username="ana2", password="x", role=Role.ANALISTA)
+    client.force_login(user)
+    params = {"ambito": "AMB-CREMONESE", "mese": "2020-07-01", "estrazioni": "2", "famiglie": "400"}
+    page = client.get(reverse("measures:microsim"), params).content.decode()
+    assert "Copertura del Reddito di cittadinanza" in page
+    assert reverse("indicators:detail", args=["rdc-take-up-2020"]) in page
+    assert reverse("indicators:detail", args=["rdc-eligibili-stimati-per-1000"]) in page
