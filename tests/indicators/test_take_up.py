@@ -191,3 +191,12 @@ def test_a_number_the_template_does_not_have_is_a_dash():
     from osservatorio.indicators.templatetags.indicators_format import num
 
     assert num("", 1) == "—" and num(None) == "—" and num(1234.5, 1) == "1.234,5"
+
+
+def test_make_demo_does_not_look_for_the_derived_dataset_in_the_data_directory():
+    from osservatorio.sources import registry
+    from osservatorio.sources import services as src
+
+    specs = registry.datasets()
+    assert specs[MICROSIM_RDC].files == () and src._derived(specs[MICROSIM_RDC].loader)
+    assert not any(src._derived(s.loader) for k, s in specs.items() if k != MICROSIM_RDC)
