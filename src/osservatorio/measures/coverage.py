@@ -98,7 +98,7 @@ def rdc_eligible_rows(comuni: list[str], draws, *, households: int, seed: int, r
 
 def estimate_comuni(ambiti: list[str] | None = None) -> list[str]:
     """The comuni of the given ambiti, or of the ente's home ambito (settings.OSSERVATORIO)."""
-    from .views_microsim import ambito_comuni
+    from .selectors import ambito_comuni
 
     if not ambiti:
         home = settings.OSSERVATORIO.get("HOME_AMBITO") or ""

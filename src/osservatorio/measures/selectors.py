@@ -100,3 +100,14 @@ def measures_for_area(code: str, on: date | None = None) -> list[Measure]:
         and (not m.comune_code or m.comune_code in comuni)
     ]
     return sorted(found, key=lambda m: (_LEVEL_ORDER.index(m.level), m.name))
+
+
+def ambito_comuni(code: str) -> list[tuple[str, str]]:
+    """(code, name) of the comuni of an ambito (empty if there is no such ambito)."""
+    from osservatorio.territory.models import Area, Level
+    from osservatorio.territory.selectors import members
+
+    area = Area.objects.filter(code=code, level=Level.AMBITO).first()
+    if area is None:
+        return []
+    return [(a.code, a.name) for a in members(area, Level.COMUNE)]

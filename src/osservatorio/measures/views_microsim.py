@@ -18,6 +18,7 @@ from .coverage import RDC_DATE, rdc_recipients_july_2020
 from .microsim import estimate, whatif
 from .presentation import euro
 from .screening.specs import BY_KEY
+from .selectors import ambito_comuni
 
 MEASURE_CHOICES = [(k, BY_KEY[k].label) for k in estimate.ESTIMATED]
 
@@ -26,16 +27,6 @@ def ambiti_choices():
     from osservatorio.territory.models import Area, Level
 
     return [(a.code, a.name) for a in Area.objects.filter(level=Level.AMBITO).order_by("name")]
-
-
-def ambito_comuni(code: str) -> list[tuple[str, str]]:
-    from osservatorio.territory.models import Area, Level
-    from osservatorio.territory.selectors import members
-
-    area = Area.objects.filter(code=code, level=Level.AMBITO).first()
-    if area is None:
-        return []
-    return [(a.code, a.name) for a in members(area, Level.COMUNE)]
 
 
 class MicrosimForm(forms.Form):

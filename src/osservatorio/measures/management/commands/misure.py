@@ -45,7 +45,7 @@ class Command(BaseCommand):
             self.publish(options)
             return
         from osservatorio.measures.microsim import estimate
-        from osservatorio.measures.views_microsim import ambito_comuni
+        from osservatorio.measures.selectors import ambito_comuni
 
         try:
             month = date.fromisoformat(options["mese"] + "-01")
