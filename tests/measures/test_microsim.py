@@ -217,3 +217,23 @@ def test_july_2020_coverage_links_the_released_indicators(client, django_user_mo
     assert "Copertura del Reddito di cittadinanza" in page
     assert reverse("indicators:detail", args=["rdc-take-up-2020"]) in page
     assert reverse("indicators:detail", args=["rdc-eligibili-stimati-per-1000"]) in page
+
+
+@pytest.mark.django_db
+def test_cli_publishes_the_rdc_estimate(territory_cremona, settings, tmp_path):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from osservatorio.sources.models import Release as SourceRelease
+
+    settings.VAR_DIR = tmp_path
+    out = io.StringIO()
+    args = ("misure", "stime-rdc", "--ambito", "AMB-CREMONESE", "--estrazioni", "2", "--famiglie", "900")
+    call_command(*args, stdout=out)
+    assert "microsim_rdc_idonei_2020: release #" in out.getvalue() and "rdc-take-up-2020" in out.getvalue()
+    release = SourceRelease.objects.get(dataset__key="microsim_rdc_idonei_2020")
+    assert release.rows == 47 and release.files[0]["name"] == "microsim_rdc_idonei_2020.csv"
+    settings.OSSERVATORIO = {**settings.OSSERVATORIO, "HOME_AMBITO": ""}
+    with pytest.raises(CommandError, match="Nessun comune da stimare"):
+        call_command("misure", "stime-rdc", stdout=io.StringIO())
