@@ -14,6 +14,7 @@ from functools import partial
 
 import ibis
 import ibis.expr.types as ir
+from ibis.common.exceptions import TableNotFound
 
 from .finalize import gini_from_brackets
 
@@ -57,7 +58,7 @@ class Sources:
             if callable(self._tables):
                 return self._tables(key)
             return self._tables[key]
-        except (KeyError, LookupError) as exc:
+        except (KeyError, LookupError, TableNotFound) as exc:
             if isinstance(exc, DatasetMissing):
                 raise
             raise DatasetMissing(key) from exc
