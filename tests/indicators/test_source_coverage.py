@@ -55,3 +55,27 @@ def test_one_absent_comune_in_a_large_area_keeps_the_sum(warehouse, closure_rows
     out = compute_one(code, CATALOGUE[code], Sources(lambda k: warehouse.table(k)), closure).frame
     amb = _row(out, "AMB-CREMONESE", 2023)
     assert amb["value"] is not None and amb["value"] == pytest.approx(amb["numerator"] / amb["denominator"])
+
+
+def test_a_partial_sum_over_less_than_half_of_the_areas_is_no_value():
+    from datetime import date
+
+    from osservatorio.indicators.engine.finalize import finalize
+
+    df = pl.DataFrame(
+        {
+            "area_code": ["IT", "03"],
+            "area_level": ["italia", "regione"],
+            "period_start": [date(2022, 1, 1)] * 2,
+            "numerator": [190.0, 190.0],
+            "denominator": [10.0, 10.0],
+            "n_rows": [7899, 1502],
+            "n_missing": [6396, 10],
+            "n_sources": [7899, 1502],
+        }
+    )
+    out = finalize(df, {"multiplier": 1, "interval_method": "none"})
+    italia, lombardia = out.row(0, named=True), out.row(1, named=True)
+    assert italia["value"] is None and italia["missing"] and italia["numerator"] is None
+    assert "non copre abbastanza" in italia["note"]
+    assert lombardia["value"] == 19.0 and lombardia["estimated"] and "somma parziale" in lombardia["note"]

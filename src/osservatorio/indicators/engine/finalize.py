@@ -40,7 +40,8 @@ NOTES = (
     "dato non pubblicato o non disponibile nella fonte",
     None,  # partial sums: formatted with their counts below
     "ricostruito sui confini attuali (comuni fusi sommati)",
-    "la fonte copre meno del 95% delle aree di quest'area: valore non calcolato",
+    "la fonte non copre abbastanza aree di quest'area (meno del 95% presenti o meno della metà complete): "
+    "valore non calcolato",
 )
 
 
@@ -104,6 +105,9 @@ def finalize(
     rebuilt = (n_sources > 1) & is_comune
     # Set by aggregate._require_coverage: the source has rows for too few members of the area.
     not_covered = n_sources < 0
+    # A "partial" sum over less than half of the areas does not stand for the area either (e.g. incomes of
+    # all Italy over residents known for Lombardy only): no value, same reason as an uncovered area.
+    not_covered |= partial & (n_missing * 2 > n_rows)
     partial &= ~not_covered
     note = _notes(zero_den, all_missing, partial, rebuilt, n_missing, n_rows, not_covered)
     breaks = {int(b["year"]) for b in meta.get("known_breaks") or [] if "year" in b}
@@ -111,14 +115,17 @@ def finalize(
         break_before = df["period_start"].dt.year().is_in(sorted(breaks)).to_numpy()
     else:
         break_before = np.zeros(n, bool)
-    finite = np.isfinite(value)
+    finite = np.isfinite(value) & ~not_covered
+    gone = {c: pl.when(pl.Series(not_covered)).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("numerator", "denominator") if c in df.columns}  # fmt: skip
     out = df.with_columns(
+        *gone.values(),
         pl.Series("value", np.where(finite, value, np.nan)).fill_nan(None),
-        pl.Series("ci95_low", lows[0.95]).fill_nan(None),
-        pl.Series("ci95_high", highs[0.95]).fill_nan(None),
-        pl.Series("ci998_low", lows[0.998]).fill_nan(None),
-        pl.Series("ci998_high", highs[0.998]).fill_nan(None),
-        pl.Series("missing", missing | all_missing),
+        pl.Series("ci95_low", np.where(not_covered, np.nan, lows[0.95])).fill_nan(None),
+        pl.Series("ci95_high", np.where(not_covered, np.nan, highs[0.95])).fill_nan(None),
+        pl.Series("ci998_low", np.where(not_covered, np.nan, lows[0.998])).fill_nan(None),
+        pl.Series("ci998_high", np.where(not_covered, np.nan, highs[0.998])).fill_nan(None),
+        pl.Series("missing", missing | all_missing | not_covered),
         pl.Series("estimated", partial),
         pl.Series("break_before", break_before),
         note,
