@@ -248,29 +248,11 @@ def _previous_records_table(ind: Indicator) -> pl.DataFrame | None:
 def _records_frame(kind: str, areas: set[str]) -> pl.DataFrame:
     from osservatorio.records.models import ServiceRecord
 
-    rows = list(
-        ServiceRecord.objects.filter(kind=kind).values_list(
-            "comune_code",
-            "quartiere_code",
-            "record_date",
-            "sex",
-            "age_band",
-            "citizenship",
-            "pseudonym",
-            "synthetic",
-        )
-    )
-    schema = [
-        "comune_code",
-        "quartiere_code",
-        "record_date",
-        "sex",
-        "age_band",
-        "citizenship",
-        "pseudonym",
-        "synthetic",
-    ]
-    df = pl.DataFrame(rows, schema=schema, orient="row")
+    columns = [
+        "comune_code", "quartiere_code", "record_date", "sex", "age_band", "citizenship", "pseudonym", "synthetic"
+    ]  # fmt: skip
+    rows = list(ServiceRecord.objects.filter(kind=kind).values_list(*columns))
+    df = pl.DataFrame(rows, schema=columns, orient="row")
     if df.height:
         df = df.filter(pl.col("comune_code").is_in(list(areas)))
         df = df.with_columns(

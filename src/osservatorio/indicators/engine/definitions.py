@@ -396,6 +396,15 @@ def inps_rem(misura: str, s: Sources) -> ir.Table:
     return _finish(j.mutate(denominator=j["pop"]), ("numerator", "denominator"))
 
 
+def _july_2020() -> dict:
+    """The month of the RdC/PdC recipients file by comune (and of the eligibility estimate set against it)."""
+    return {
+        "period_start": ibis.date(2020, 7, 1),
+        "period_end": ibis.date(2020, 7, 31),
+        "granularity": ibis.literal("mese"),
+    }
+
+
 def rdc_comuni_2020(s: Sources) -> ir.Table:
     r = s["rdc_comuni_2020_non_ufficiale"]
     t = r.mutate(
@@ -403,9 +412,7 @@ def rdc_comuni_2020(s: Sources) -> ir.Table:
         breakdown_key=ibis.literal(""),
         numerator=r.nuclei_rdc + r.nuclei_pdc,
         denominator=r.popolazione_2020,
-        period_start=ibis.date(2020, 7, 1),
-        period_end=ibis.date(2020, 7, 31),
-        granularity=ibis.literal("mese"),
+        **_july_2020(),
     )
     return _finish(t, ("numerator", "denominator"), non_ufficiale=True)
 
@@ -436,9 +443,7 @@ def rdc_take_up(s: Sources) -> ir.Table:
         breakdown_key=ibis.literal(""),
         numerator=j.recipients,
         denominator=j.nuclei_idonei,
-        period_start=ibis.date(2020, 7, 1),
-        period_end=ibis.date(2020, 7, 31),
-        granularity=ibis.literal("mese"),
+        **_july_2020(),
     )
     return _finish(t, ("numerator", "denominator"), non_ufficiale=True)
 
@@ -451,9 +456,7 @@ def rdc_eligible_per_resident(s: Sources) -> ir.Table:
         breakdown_key=ibis.literal(""),
         numerator=e.nuclei_idonei,
         denominator=e.residenti,
-        period_start=ibis.date(2020, 7, 1),
-        period_end=ibis.date(2020, 7, 31),
-        granularity=ibis.literal("mese"),
+        **_july_2020(),
     )
     return _finish(t, ("numerator", "denominator"), non_ufficiale=True)
 

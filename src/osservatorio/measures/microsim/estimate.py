@@ -119,12 +119,8 @@ def summarise(draws: list[DrawResult], level: float = 0.95) -> list[Estimate]:
             Estimate(
                 measure=key[0],
                 comune=key[1],
-                households=float(h.mean()),
-                households_low=float(np.percentile(h, lo_q)),
-                households_high=float(np.percentile(h, hi_q)),
-                cost=float(c.mean()),
-                cost_low=float(np.percentile(c, lo_q)),
-                cost_high=float(np.percentile(c, hi_q)),
+                **_spread("households", h, lo_q, hi_q),
+                **_spread("cost", c, lo_q, hi_q),
                 share=float(h.mean() / pop) if pop else 0.0,
                 sample=float(np.mean([d.sample.get(key[1], 0) for d in draws])),
                 to_verify=float(np.mean([d.to_verify.get(key, 0.0) for d in draws])),
@@ -132,6 +128,15 @@ def summarise(draws: list[DrawResult], level: float = 0.95) -> list[Estimate]:
             )
         )
     return out
+
+
+def _spread(name: str, values: np.ndarray, lo_q: float, hi_q: float) -> dict[str, float]:
+    """Mean over draws and the percentile interval, as the `name`, `name_low`, `name_high` fields."""
+    return {
+        name: float(values.mean()),
+        f"{name}_low": float(np.percentile(values, lo_q)),
+        f"{name}_high": float(np.percentile(values, hi_q)),
+    }
 
 
 def _per_draw(draws, measure, keep, values) -> np.ndarray:
@@ -156,12 +161,8 @@ def summarise_totals(draws: list[DrawResult], comuni=None, level: float = 0.95) 
         out.append(
             Total(
                 measure=m,
-                households=float(h.mean()),
-                households_low=float(np.percentile(h, lo_q)),
-                households_high=float(np.percentile(h, hi_q)),
-                cost=float(c.mean()),
-                cost_low=float(np.percentile(c, lo_q)),
-                cost_high=float(np.percentile(c, hi_q)),
+                **_spread("households", h, lo_q, hi_q),
+                **_spread("cost", c, lo_q, hi_q),
                 to_verify=float(_per_draw(draws, m, keep, lambda d: d.to_verify).mean()),
                 active=not all(m in d.inactive for d in draws),
                 cost_known=not any(m in d.cost_unknown for d in draws),
@@ -204,12 +205,8 @@ def summarise_change(before: list[DrawResult], after: list[DrawResult], comuni=N
         out.append(
             Change(
                 measure=m,
-                households=float(h.mean()),
-                households_low=float(np.percentile(h, lo_q)),
-                households_high=float(np.percentile(h, hi_q)),
-                cost=float(c.mean()),
-                cost_low=float(np.percentile(c, lo_q)),
-                cost_high=float(np.percentile(c, hi_q)),
+                **_spread("households", h, lo_q, hi_q),
+                **_spread("cost", c, lo_q, hi_q),
             )
         )
     return out
