@@ -222,29 +222,9 @@ def _composite_charts(name: str, rows: list[dict], scenarios: list[dict]) -> dic
             % {"s": worst["scenario"], "m": italian(worst["mean_shift"], 2), "x": worst["max_shift"]}
         )
     return {
-        "ranking_spec": _without_empty_layers(ranking),
+        "ranking_spec": ranking,
         "ranking_summary": summary,
-        "shift_spec": _without_empty_layers(shifts) if shifts else None,
+        "shift_spec": shifts,
         "shift_summary": shift_summary,
         "scenarios": scenarios,
     }
-
-
-def _without_empty_layers(spec: dict) -> dict:
-    """Drop the interval rules and the "n.d." labels of a ranked bar chart when no row has them.
-
-    An index has no interval and every area has a score: the empty layers would only add unlabelled SVG
-    groups (an accessibility error for axe) to the chart.
-    """
-    values = spec["data"]["values"]
-    has_interval = any(v.get("low") is not None and v.get("high") is not None for v in values)
-    has_missing = any(v.get("value") is None for v in values)
-    keep = []
-    for layer in spec["layer"]:
-        mark = layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
-        if mark == "rule" and "x2" in layer.get("encoding", {}) and not has_interval:
-            continue
-        if mark == "text" and not has_missing:
-            continue
-        keep.append(layer)
-    return {**spec, "layer": keep}
