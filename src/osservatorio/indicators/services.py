@@ -115,8 +115,12 @@ def crosswalk_table() -> pl.DataFrame:
     return pl.DataFrame(pairs, schema=["old_code", "new_code"], orient="row")
 
 
-def expand_areas(codes: list[str], closure: pl.DataFrame) -> list[str]:
-    """The areas asked for, every area inside them and every area containing them (for comparisons)."""
+def expand_areas(codes: list[str], closure: pl.DataFrame, members: bool = True) -> list[str]:
+    """The areas asked for, every area inside them and every area containing them (for comparisons).
+
+    With `members=False` exactly the areas asked for: a caller that lists Italia, a region and a few
+    provinces gets those aggregates, not every comune inside them.
+    """
     known = set(closure["child_code"].to_list())
     unknown = [c for c in codes if c not in known]
     if unknown:
@@ -124,6 +128,8 @@ def expand_areas(codes: list[str], closure: pl.DataFrame) -> list[str]:
             f"Aree sconosciute: {', '.join(unknown)}. Usare i codici ISTAT (es. 019036 per un comune, 019 per "
             "una provincia, 03 per una regione) o il codice di un ambito, come nella pagina Territorio."
         )
+    if not members:
+        return sorted(set(codes))
     inside = closure.filter(pl.col("ancestor_code").is_in(codes))["child_code"].to_list()
     above = closure.filter(pl.col("child_code").is_in(codes))["ancestor_code"].to_list()
     return sorted(set(codes) | set(inside) | set(above))
@@ -281,8 +287,15 @@ def compute_release(
     user=None,
     progress: Callable[[str, int, int], None] | None = None,
     vintage: date | None = None,
+    only_areas: bool = False,
 ) -> Release:
-    """Compute the chosen indicators (all by default), store them as a published release, diff it."""
+    """Compute the chosen indicators (all by default), store them as a published release, diff it.
+
+    `areas` restricts the release: by default to those areas, every area inside them and every area
+    containing them (`expand_areas`; «--area 019» is the province with its comuni and ambiti, Lombardia and
+    Italia); with `only_areas` to exactly the areas listed. Values are computed from every member either
+    way (a province is the sum of all its comuni); only what is stored is restricted.
+    """
     load_catalogue()
     indicators = {i.code: i for i in Indicator.objects.filter(active=True)}
     wanted = list(codes) if codes else list(indicators)
@@ -296,7 +309,7 @@ def compute_release(
     closure_df, tree, levels = territory_tables(vintage)
     if closure_df.height == 0:
         raise ComputeError("Il territorio non è caricato: eseguire prima «osservatorio territory load».")
-    areas_list = expand_areas(list(areas), closure_df) if areas else None
+    areas_list = expand_areas(list(areas), closure_df, members=not only_areas) if areas else None
     crosswalk_df = crosswalk_table()
     sources, lineage = _warehouse_sources()
     import ibis
