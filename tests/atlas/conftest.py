@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pytest
 
-# A ratio with a breakdown (2022–2023) and a proportion with a long yearly series (2000–2023: trend, COVID).
-INDICATORS = ["indice-vecchiaia", "contribuenti-fino-10mila"]
-DATASETS = ["geopop_popolazione_eta_sesso", "mef_irpef_comuni"]
+# A ratio with a breakdown (2022–2023) and a proportion with a long yearly series (2000–2023: trend, COVID);
+# RdC/PdC households, published by INPS for three reference periods only (snapshots), and RdC applications,
+# yearly but with 2019 from April and 2023 to June.
+INDICATORS = ["indice-vecchiaia", "contribuenti-fino-10mila", "rdc-nuclei-per-1000", "rdc-domande-per-1000"]
+DATASETS = ["geopop_popolazione_eta_sesso", "mef_irpef_comuni", "inps_rdc_province"]
 LOMBARDIA_PROVINCE = ["012", "013", "014", "015", "016", "017", "018", "019", "020", "097", "098", "108"]
 
 _SNAPSHOT: dict = {}

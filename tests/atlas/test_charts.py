@@ -112,3 +112,46 @@ def test_covid_baseline_marks_years_outside_the_expected_band():
         2021: "nell'atteso",
     }
     assert "<svg" in svg(spec)
+
+
+def test_snapshot_series_tells_a_few_reference_periods_from_a_series():
+    from datetime import date
+
+    rdc = [
+        (date(2019, 4, 1), date(2019, 8, 31), "data"),
+        (date(2021, 12, 1), date(2021, 12, 31), "mese"),
+        (date(2023, 6, 1), date(2023, 6, 30), "mese"),
+    ]
+    assert charts.snapshot_series(rdc)
+    assert charts.snapshot_series(rdc[1:])  # two months of different years
+    assert not charts.snapshot_series(rdc[:1])
+    yearly = [(date(y, 1, 1), date(y, 12, 31), "anno") for y in range(2015, 2024)]
+    assert not charts.snapshot_series(yearly) and not charts.snapshot_series(yearly + rdc)
+    stocks = [(date(y, 1, 1), date(y, 1, 1), "data") for y in range(2020, 2024)]
+    assert not charts.snapshot_series(stocks)
+    months = [(date(2020, m, 1), date(2020, m, 28), "mese") for m in range(1, 13)]
+    assert not charts.snapshot_series(months)
+    assert charts.partial_year_breaks(yearly) == []
+    partial = [
+        (date(2019, 4, 1), date(2019, 12, 31), "anno"),
+        *yearly[5:8],
+        (date(2023, 1, 1), date(2023, 6, 30), "anno"),
+    ]
+    assert charts.partial_year_breaks(partial) == [2020, 2023]
+
+
+def test_time_series_of_snapshots_names_periods_and_draws_intervals_as_rules():
+    rows = [
+        {"series": "Cremona", "year": y, "date": d, "period": p, "value": v, "low": v - 0.3, "high": v + 0.3}
+        for y, d, p, v in ((2019, "2019-06-16", "apr–ago 2019", 7.7), (2021, "2021-12-16", "dic 2021", 9.7))
+    ]
+    spec = charts.time_series(rows, breaks=[2021])
+    assert [v["date"] for v in spec["data"]["values"]] == ["2019-06-16", "2021-12-16"]
+    assert {v["segment"] for v in spec["data"]["values"]} == {"Cremona#0", "Cremona#1"}
+    rules = [la for la in spec["layer"] if la["mark"]["type"] == "rule" and "y2" in la["encoding"]]
+    assert len(rules) == 1
+    out = svg(spec)
+    assert "Periodo di riferimento" in out
+    yearly = charts.time_series([{k: r[k] for k in ("series", "year", "value", "low", "high")} for r in rows])
+    assert not [la for la in yearly["layer"] if la["mark"]["type"] == "rule" and "y2" in la["encoding"]]
+    assert yearly["layer"][1]["encoding"]["x"]["title"] == "Anno"

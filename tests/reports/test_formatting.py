@@ -14,3 +14,15 @@ def test_periods():
     assert period(date(2023, 1, 1), date(2023, 12, 31), "anno") == "2023"
     assert period(date(2023, 1, 1), date(2023, 1, 1), "data") == "1° gennaio 2023"
     assert period(date(2021, 12, 1), date(2021, 12, 31), "mese") == "dicembre 2021"
+
+
+def test_spans_of_months_and_years_of_a_few_months():
+    from osservatorio.reports.formatting import short_period
+
+    assert period(date(2019, 4, 1), date(2019, 8, 31), "data") == "aprile–agosto 2019"
+    assert short_period(date(2019, 4, 1), date(2019, 8, 31), "data") == "apr–ago 2019"
+    assert short_period(date(2021, 12, 1), date(2021, 12, 31), "mese") == "dic 2021"
+    assert short_period(date(2023, 1, 1), date(2023, 12, 31), "anno") == "2023"
+    assert period(date(2023, 1, 1), date(2023, 6, 30), "anno") == "gennaio–giugno 2023"
+    assert short_period(date(2019, 4, 1), date(2019, 12, 31), "anno") == "apr–dic 2019"
+    assert short_period(date(2023, 1, 1), date(2023, 1, 1), "data") == "01/01/2023"

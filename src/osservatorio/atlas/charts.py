@@ -11,13 +11,15 @@ Contract (stable; the reports app renders these to SVG with `vl_convert.vegalite
   comparison categories are written in the tooltip and the legend;
 - `width` defaults to "container" for the web; pass `width=` a number for static output (PDF).
 
-Functions: `time_series`, `ranked_bars`, `spine`, `population_pyramid`, `covid_baseline`.
+Functions: `time_series`, `ranked_bars`, `spine`, `population_pyramid`, `covid_baseline`, and
+`snapshot_series`, which tells a yearly series from a few snapshots at different reference months.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
@@ -81,6 +83,48 @@ def _base(description: str, title: str | None, width, height) -> dict:
     return spec
 
 
+# The trend label of snapshots: no test for a trend is run on periods that are not evenly spaced.
+SNAPSHOT_TREND = "serie non confrontabile"
+
+
+def snapshot_series(periods: Iterable[tuple[date, date, str]]) -> bool:
+    """Whether a series' periods (start, end, granularity) are snapshots rather than a regular series.
+
+    Some sources publish a measure only for a few reference periods chosen by the publisher — INPS's RdC/PdC
+    tables for April–August 2019, December 2021 and June 2023. Drawn as a yearly line they would look like
+    an evenly spaced series and be joined across periods that are not comparable (a five-month total next to
+    one month). Snapshots: no yearly period, at most one period starting in each year, and either more than
+    one granularity or single months (a month of one year next to another month of another year). Yearly
+    series, stocks on one date of each year ("data") and monthly series with several months a year are not
+    snapshots.
+    """
+    distinct = {(s, e, g) for s, e, g in periods}
+    if len(distinct) < 2:
+        return False
+    granularities = {g for _s, _e, g in distinct}
+    if "anno" in granularities:
+        return False
+    years = [s.year for s, _e, _g in distinct]
+    if len(set(years)) != len(years):
+        return False
+    return len(granularities) > 1 or granularities == {"mese"}
+
+
+def partial_year(start: date, end: date, granularity: str) -> bool:
+    """A yearly period that covers only some months (a measure that started in April, a year not over)."""
+    return granularity == "anno" and (start != date(start.year, 1, 1) or end != date(start.year, 12, 31))
+
+
+def partial_year_breaks(periods: Iterable[tuple[date, date, str]]) -> list[int]:
+    """Years at which a yearly line must be cut: a year of a few months next to a whole year is not
+    comparable with it (RdC applications: April–December 2019, January–June 2023). Empty for whole years."""
+    partial: dict[int, bool] = {}
+    for s, e, g in periods:
+        partial[s.year] = partial.get(s.year, False) or partial_year(s, e, g)
+    years = sorted(partial)
+    return [y for prev, y in zip(years, years[1:], strict=False) if partial[prev] or partial[y]]
+
+
 def time_series(
     rows: Iterable[Mapping],
     *,
@@ -96,8 +140,12 @@ def time_series(
     """Line per series over years, with the 95% interval as a band, series breaks and dated events.
 
     rows: {"series": "Cremona", "year": 2019, "value": 12.3, "low": 11.9, "high": 12.8} (low/high optional).
+      Snapshots (see `snapshot_series`) also carry "date" (ISO, where the point is drawn, e.g. the middle of
+      the reference period) and "period" (its label, "apr–ago 2019"): the tooltip then names the period, and
+      each point's interval is drawn as a vertical rule, since a lone point has no band.
     breaks: years from which a series is not comparable with the previous years — the line is cut there
-      and a dashed rule with the label "interruzione di serie" is drawn.
+      and a dashed rule with the label "interruzione di serie" is drawn. For snapshots pass the year of
+      every snapshot after the first, so that no two snapshots are joined.
     events: {"date": "2020-03-10", "label": "Lockdown nazionale"} — drawn as rules with a short label.
     """
     breaks = tuple(sorted({int(b) for b in breaks}))
@@ -105,24 +153,29 @@ def time_series(
     for r in rows:
         year = int(r["year"])
         segment = sum(1 for b in breaks if year >= b)
-        values.append(
-            {
-                "series": str(r.get("series", "")),
-                "year": year,
-                "date": f"{year}-07-01",
-                "value": _clean(r.get("value")),
-                "low": _clean(r.get("low")),
-                "high": _clean(r.get("high")),
-                "segment": f"{r.get('series', '')}#{segment}",
-            }
-        )
-    values.sort(key=lambda v: (v["series"], v["year"]))
+        v = {
+            "series": str(r.get("series", "")),
+            "year": year,
+            "date": str(r.get("date") or f"{year}-07-01"),
+            "value": _clean(r.get("value")),
+            "low": _clean(r.get("low")),
+            "high": _clean(r.get("high")),
+            "segment": f"{r.get('series', '')}#{segment}",
+        }
+        if r.get("period"):
+            v["period"] = str(r["period"])
+        values.append(v)
+    values.sort(key=lambda v: (v["series"], v["date"]))
+    snapshots = any("period" in v for v in values)
     fmt = number_format(decimals)
     y_title = unit or "valore"
-    x = {"field": "date", "type": "temporal", "title": "Anno", "axis": {"format": "%Y", "tickCount": "year"}}
+    x_title = "Periodo di riferimento" if snapshots else "Anno"
+    x = {"field": "date", "type": "temporal", "title": x_title, "axis": {"format": "%Y", "tickCount": "year"}}
+    if snapshots:
+        x["scale"] = {"padding": 12}  # a lone first or last point is not drawn on the axis
     tooltip = [
         {"field": "series", "title": "Area"},
-        {"field": "year", "title": "Anno"},
+        {"field": "period", "title": "Periodo"} if snapshots else {"field": "year", "title": "Anno"},
         {"field": "value", "title": y_title, "format": fmt},
         {"field": "low", "title": "IC 95% inferiore", "format": fmt},
         {"field": "high", "title": "IC 95% superiore", "format": fmt},
@@ -160,6 +213,22 @@ def time_series(
             },
         },
     ]
+    if snapshots and any(v["low"] is not None and v["high"] is not None for v in values):
+        layers.append(
+            {
+                "transform": [
+                    {"filter": "isValid(datum.value) && isValid(datum.low) && isValid(datum.high)"}
+                ],
+                "mark": {"type": "rule", "strokeWidth": 1.5},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "low", "type": "quantitative"},
+                    "y2": {"field": "high"},
+                    "color": {**colour, "legend": None},
+                    "tooltip": tooltip,
+                },
+            }
+        )
     marks = [{"date": f"{b}-01-01", "label": "interruzione di serie", "kind": "break"} for b in breaks]
     marks += [
         {"date": str(e["date"]), "label": str(e.get("label", "")), "kind": "event"}

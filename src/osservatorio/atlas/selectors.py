@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max, Q
+from django.utils.dates import MONTHS_3
 from django.utils.translation import get_language
 
 from osservatorio.indicators import comparison as cmp
@@ -25,6 +26,8 @@ from osservatorio.indicators import trend as trend_mod
 from osservatorio.indicators.models import DataPoint, Indicator, Release, ReleaseStatus
 from osservatorio.territory import selectors as territory
 from osservatorio.territory.models import LEVEL_RANK, Area, Level
+
+from . import charts
 
 # Levels an area is compared with, nearest first (the profile's benchmark columns).
 BENCHMARK_LEVELS = (Level.AMBITO, Level.PROVINCIA, Level.REGIONE, Level.ITALIA)
@@ -164,12 +167,19 @@ def estimate(row: dict | None) -> cmp.Estimate:
 
 
 def period_label(row: dict) -> str:
+    """ "2023", "dic 2021" (a month), "apr–ago 2019" (a span of months, or a year of only those months),
+    "01/01/2023" (a date)."""
     start = date.fromisoformat(row["period_start"])
-    if row["granularity"] == "anno":
+    end = date.fromisoformat(row["period_end"])
+    if row["granularity"] == "anno" and not charts.partial_year(start, end, "anno"):
         return str(start.year)
     if row["granularity"] == "mese":
-        return f"{start.month:02d}/{start.year}"
-    end = date.fromisoformat(row["period_end"])
+        return f"{MONTHS_3[start.month]} {start.year}"
+    if end > start and start.day == 1 and (end + timedelta(days=1)).day == 1:
+        # Whole months: a total over April–August, not the stock on 31 August.
+        if start.year == end.year:
+            return f"{MONTHS_3[start.month]}–{MONTHS_3[end.month]} {end.year}"
+        return f"{MONTHS_3[start.month]} {start.year}–{MONTHS_3[end.month]} {end.year}"
     return end.strftime("%d/%m/%Y")
 
 
@@ -244,16 +254,78 @@ def siblings(area: Area) -> tuple[Area | None, list[Area]]:
 def series(
     indicator: Indicator, area_codes: list[str], granularity: str | None = None
 ) -> dict[str, list[dict]]:
-    """area code → public rows oldest first (of the most frequent granularity unless one is given)."""
-    qs = points(indicator).filter(area_code__in=area_codes).order_by("period_start")
-    rows = [public_values(dp) for dp in qs]
-    if granularity is None:
-        granularity = main_granularity(rows)
+    """area code → public rows oldest first: every snapshot of a snapshot indicator (see `is_snapshots`),
+    otherwise the rows of the main granularity (or of the one given)."""
+    qs = points(indicator).filter(area_code__in=area_codes).order_by("period_start", "period_end")
+    rows = select_rows([public_values(dp) for dp in qs], granularity)
     out: dict[str, list[dict]] = {c: [] for c in area_codes}
     for r in rows:
-        if r["granularity"] == granularity:
-            out[r["area_code"]].append(r)
+        out[r["area_code"]].append(r)
     return out
+
+
+def _periods(rows: list[dict]):
+    return [
+        (date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"]), r["granularity"])
+        for r in rows
+    ]
+
+
+def is_snapshots(rows: list[dict]) -> bool:
+    """Rows are a few snapshots at different reference periods (INPS's RdC/PdC tables), not a series."""
+    return charts.snapshot_series(_periods(rows))
+
+
+def select_rows(rows: list[dict], granularity: str | None = None) -> list[dict]:
+    """The rows a series shows: all of them for snapshots (each labelled with its own period), else those of
+    the main granularity — so a yearly series never mixes in the months of the same years."""
+    if granularity is None:
+        if is_snapshots(rows):
+            return list(rows)
+        granularity = main_granularity(rows)
+    return [r for r in rows if r["granularity"] == granularity]
+
+
+def mid_date(row: dict) -> str:
+    """Where a snapshot is drawn on a time axis: the middle of its reference period."""
+    start = date.fromisoformat(row["period_start"])
+    end = date.fromisoformat(row["period_end"])
+    return (start + (end - start) / 2).isoformat()
+
+
+def chart_rows(ser: dict[str, list[dict]], names: dict[str, str]) -> tuple[list[dict], list[int]]:
+    """Rows for `charts.time_series` (area code → rows, area code → name) and the breaks they need.
+
+    A yearly series gives one row per year, with a break next to a year of only a few months; snapshots
+    also give the date and label of their period and a break before every snapshot after the first, so that
+    no line joins periods that are not comparable."""
+    every = [r for rows in ser.values() for r in rows]
+    snapshots = is_snapshots(every)
+    out = []
+    for code, rows in ser.items():
+        for r in rows:
+            row = {
+                "series": names[code],
+                "year": period_year(r),
+                "value": r["value"],
+                "low": r["ci95_low"],
+                "high": r["ci95_high"],
+            }
+            if snapshots:
+                row.update({"date": mid_date(r), "period": period_label(r)})
+            out.append(row)
+    if snapshots:
+        return out, sorted({period_year(r) for r in every})[1:]
+    return out, charts.partial_year_breaks(_periods(every))
+
+
+def snapshot_labels(ser: dict[str, list[dict]]) -> list[str]:
+    """The reference periods of snapshot rows, oldest first (empty for a regular series)."""
+    every = [r for rows in ser.values() for r in rows]
+    if not is_snapshots(every):
+        return []
+    seen = sorted({(r["period_start"], r["period_end"]): r for r in every}.items())
+    return [period_label(r) for _k, r in seen]
 
 
 def main_granularity(rows: list[dict]) -> str | None:
@@ -272,9 +344,15 @@ def latest_usable(rows: list[dict]) -> dict | None:
     return rows[-1] if rows else None
 
 
+# Trend label of snapshots at uneven reference periods: no test for a trend is run on them.
+NOT_COMPARABLE = charts.SNAPSHOT_TREND
+
+
 def trend_of(indicator: Indicator, rows: list[dict]) -> trend_mod.Trend:
+    if is_snapshots(rows):
+        return trend_mod.Trend(trend_mod.NOT_COMPUTABLE, NOT_COMPARABLE, None, None, "", len(rows))
     usable = rows[-trend_mod.POINTS :]
-    if any(r["break_before"] for r in usable[1:]):
+    if any(r["break_before"] for r in usable[1:]) or charts.partial_year_breaks(_periods(usable)):
         return trend_mod.trend([None], kind="other")
     kind = {"proportion": "proportion", "rate": "rate", "count": "count"}.get(indicator.kind, "other")
     has_den = bool(indicator.denominator_unit)
@@ -333,13 +411,11 @@ def _profile(area: Area) -> dict:
     if not inds:
         return {"rows": [], "benchmarks": [ref(b) for b in bench], "parent": None, "siblings": 0}
     base = DataPoint.objects.filter(q, breakdown_key="")
-    for dp in base.filter(area_code=area.code).order_by("period_start"):
+    for dp in base.filter(area_code=area.code).order_by("period_start", "period_end"):
         own[dp.indicator_id].append(public_values(dp))
     latest: dict[int, dict] = {}
     for ind in inds:
-        rows = own.get(ind.id, [])
-        g = main_granularity(rows)
-        rows = [r for r in rows if r["granularity"] == g]
+        rows = select_rows(own.get(ind.id, []))
         own[ind.id] = rows
         last = latest_usable(rows)
         if last is not None:
@@ -413,12 +489,14 @@ def headline(area: Area, codes=HEADLINE_DEFAULT) -> list[dict]:
             if ind is None or code not in release_of_indicators():
                 continue
             rows = series(ind, [area.code])[area.code]
+            snapshots = is_snapshots(rows)
             rows = [r for r in rows if r["value"] is not None]
             if not rows:
                 continue
             last = rows[-1]
-            prev = rows[-2] if len(rows) > 1 else None
-            y2019 = next((r for r in rows if period_year(r) == 2019), None)
+            # Snapshots at different reference months are not compared as changes.
+            prev = rows[-2] if len(rows) > 1 and not snapshots else None
+            y2019 = None if snapshots else next((r for r in rows if period_year(r) == 2019), None)
             out.append(
                 {
                     "indicator": ind,

@@ -380,25 +380,17 @@ def indicator_detail(request, code):
     series_areas = [focus, *selectors.benchmarks(focus)][:5]
     ser = selectors.series(indicator, [a.code for a in series_areas])
     names = {a.code: a.display_name for a in series_areas}
-    ts_rows = []
-    summaries = []
-    for a in series_areas:
-        for r in ser.get(a.code, []):
-            ts_rows.append(
-                {
-                    "series": names[a.code],
-                    "year": selectors.period_year(r),
-                    "value": r["value"],
-                    "low": r["ci95_low"],
-                    "high": r["ci95_high"],
-                }
-            )
-        summaries.append(
-            text.series_summary(indicator, names[a.code], ser.get(a.code, []), selectors.period_label)
-        )
+    ts_rows, cuts = selectors.chart_rows(ser, names)
+    snapshots = selectors.snapshot_labels(ser)
+    summaries = [
+        text.series_summary(indicator, names[a.code], ser.get(a.code, []), selectors.period_label)
+        for a in series_areas
+    ]
     breaks = list(indicator.break_years) + sorted(
         {selectors.period_year(r) for rows in ser.values() for r in rows if r["break_before"]}
     )
+    if not snapshots:
+        breaks += cuts  # years of only a few months next to whole years
     events = _events_for(_region_codes(focus)) if ts_rows else []
     years = [r["year"] for r in ts_rows]
     if years:
@@ -407,7 +399,7 @@ def indicator_detail(request, code):
         ts_rows,
         unit=indicator.unit_it,
         decimals=indicator.decimals,
-        breaks=sorted(set(breaks)),
+        breaks=sorted(set(breaks) | set(cuts)),
         events=events,
         description=_("%(i)s nel tempo: %(a)s") % {"i": indicator.title, "a": ", ".join(names.values())},
     )
@@ -464,6 +456,7 @@ def indicator_detail(request, code):
             "ts_summaries": summaries,
             "table_series": table_series,
             "breaks": sorted(set(breaks)),
+            "snapshots": snapshots,
             "events": events,
             "container": container,
             "level": level,
@@ -626,13 +619,22 @@ def _compare_rows(areas, indicators, start, end):
     for ind in indicators:
         ser = selectors.series(ind, [a.code for a in areas])
         years: dict[int, dict] = {}
+        labels: dict[int, str] = {}
         for a in areas:
             for r in ser.get(a.code, []):
                 y = selectors.period_year(r)
                 if (start and y < start) or (end and y > end):
                     continue
                 years.setdefault(y, {})[a.code] = r
-        out.append({"indicator": ind, "years": sorted(years.items()), "series": ser})
+                labels.setdefault(y, selectors.period_label(r))
+        out.append(
+            {
+                "indicator": ind,
+                "years": sorted(years.items()),
+                "labels": labels,
+                "series": ser,
+            }
+        )
     return out
 
 
@@ -647,25 +649,14 @@ def compare(request):
     blocks = _compare_rows(areas, indicators, start, end) if areas else []
     for b in blocks:
         ind = b["indicator"]
-        rows = []
-        for y, cells in b["years"]:
-            for a in areas:
-                r = cells.get(a.code)
-                if r:
-                    rows.append(
-                        {
-                            "series": a.display_name,
-                            "year": y,
-                            "value": r["value"],
-                            "low": r["ci95_low"],
-                            "high": r["ci95_high"],
-                        }
-                    )
+        shown = {a.code: [cells[a.code] for _y, cells in b["years"] if a.code in cells] for a in areas}
+        rows, cuts = selectors.chart_rows(shown, {a.code: a.display_name for a in areas})
+        b["snapshots"] = selectors.snapshot_labels(shown)
         b["spec"] = charts.time_series(
             rows,
             unit=ind.unit_it,
             decimals=ind.decimals,
-            breaks=list(ind.break_years),
+            breaks=sorted(set(ind.break_years) | set(cuts)),
             description=_("%(i)s: confronto tra %(a)s")
             % {"i": ind.title, "a": ", ".join(a.display_name for a in areas)},
         )
@@ -764,22 +755,12 @@ def embed_chart(request, code):
     focus = params.area(request, "area", "") or selectors.home_area() or territory.get_area("IT")
     areas = [focus, *selectors.benchmarks(focus)][:4]
     ser = selectors.series(indicator, [a.code for a in areas])
-    rows = [
-        {
-            "series": a.display_name,
-            "year": selectors.period_year(r),
-            "value": r["value"],
-            "low": r["ci95_low"],
-            "high": r["ci95_high"],
-        }
-        for a in areas
-        for r in ser.get(a.code, [])
-    ]
+    rows, cuts = selectors.chart_rows(ser, {a.code: a.display_name for a in areas})
     spec = charts.time_series(
         rows,
         unit=indicator.unit_it,
         decimals=indicator.decimals,
-        breaks=list(indicator.break_years),
+        breaks=sorted(set(indicator.break_years) | set(cuts)),
         description=_("%(i)s nel tempo") % {"i": indicator.title},
     )
     summaries = [
@@ -794,7 +775,14 @@ def embed_chart(request, code):
     return render(
         request,
         "atlas/embed_chart.html",
-        {"indicator": indicator, "spec": spec, "summaries": summaries, "table": table, "focus": focus},
+        {
+            "indicator": indicator,
+            "spec": spec,
+            "summaries": summaries,
+            "table": table,
+            "focus": focus,
+            "snapshots": selectors.snapshot_labels(ser),
+        },
     )
 
 

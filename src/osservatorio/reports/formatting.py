@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 
 MONTHS = [
     "gennaio",
@@ -39,15 +39,41 @@ def with_unit(x: float | None, decimals: int, unit: str) -> str:
     return f"{text} {unit}"
 
 
+def _whole_year(start: date, end: date) -> bool:
+    return start == date(start.year, 1, 1) and end == date(start.year, 12, 31)
+
+
+def _whole_months(start: date, end: date) -> bool:
+    return end > start and start.day == 1 and (end + timedelta(days=1)).day == 1
+
+
 def period(start: date, end: date, granularity: str) -> str:
-    """How a DataPoint's period is named in a table header or a sentence."""
-    if granularity == "anno":
+    """How a DataPoint's period is named in a sentence: "2023", "dicembre 2021", "aprile–agosto 2019" (also a
+    year of only those months)."""
+    if granularity == "anno" and _whole_year(start, end):
         return str(start.year)
     if granularity == "mese":
         return f"{MONTHS[start.month - 1]} {start.year}"
     if start == end:
         return long_date(start)
+    if _whole_months(start, end):
+        if start.year == end.year:
+            return f"{MONTHS[start.month - 1]}–{MONTHS[end.month - 1]} {end.year}"
+        return f"{MONTHS[start.month - 1]} {start.year}–{MONTHS[end.month - 1]} {end.year}"
     return f"{start.isoformat()} – {end.isoformat()}"
+
+
+def short_period(start: date, end: date, granularity: str) -> str:
+    """A period in a chart or a table column: "2023", "dic 2021", "apr–ago 2019", "01/01/2023"."""
+    if granularity == "anno" and _whole_year(start, end):
+        return str(start.year)
+    if granularity == "mese":
+        return f"{MONTHS[start.month - 1][:3]} {start.year}"
+    if _whole_months(start, end):
+        if start.year == end.year:
+            return f"{MONTHS[start.month - 1][:3]}–{MONTHS[end.month - 1][:3]} {end.year}"
+        return f"{MONTHS[start.month - 1][:3]} {start.year}–{MONTHS[end.month - 1][:3]} {end.year}"
+    return end.strftime("%d/%m/%Y")
 
 
 def long_date(d: date) -> str:

@@ -18,6 +18,7 @@ from datetime import date
 
 from django.conf import settings
 
+from osservatorio.atlas import charts as atlas_charts
 from osservatorio.indicators import comparison as cmp
 from osservatorio.indicators import composite
 from osservatorio.indicators import covid as covid_core
@@ -25,7 +26,7 @@ from osservatorio.indicators import trend as trend_core
 
 from . import charts, maps, textvars
 from .document import Block, Cell, Document, Figure, Problem, RenderedSection, Table
-from .formatting import long_date, number, period, with_unit
+from .formatting import long_date, number, period, short_period, with_unit
 from .selectors import AreaInfo, IndicatorInfo, Point, ReleasedData
 
 KINDS = {
@@ -49,6 +50,15 @@ SUPPRESSED_NOTE = (
     "ricavare un valore che le riguarda)."
 )
 MISSING_NOTE = "«—»: dato non disponibile nella fonte per quell'area e periodo."
+SNAPSHOT_NOTE = (
+    "La fonte pubblica questo valore solo per alcuni periodi di riferimento ({periods}): sono rilevazioni di "
+    "mesi diversi e di durata diversa, non una serie annuale; i punti non sono uniti da una linea e non si "
+    "calcola una tendenza."
+)
+PARTIAL_NOTE = (
+    "Anni con solo alcuni mesi ({periods}): non confrontabili con gli anni interi, la linea è interrotta "
+    "prima e dopo di essi."
+)
 VOCABULARY = textvars.Vocabulary(
     variables={
         "area": ("name", "code", "label", "level", "comuni"),
@@ -155,8 +165,11 @@ class Builder:
 
     # --- values -----------------------------------------------------------------------------------------
     def yearly(self, ind: IndicatorInfo, area: AreaInfo) -> list[Point]:
-        """One point per year for the area: annual periods, or the reference-date values, or the last month."""
+        """One point per year for the area: annual periods, or the reference-date values, or the last month;
+        for snapshots (a few reference periods, see `atlas.charts.snapshot_series`) every snapshot."""
         pts = self.data.series(ind.code, area.code)
+        if snapshots(pts):
+            return list(pts)
         by_year: dict[int, Point] = {}
         for p in pts:
             if p.granularity in ("anno", "data"):
@@ -219,6 +232,15 @@ class Builder:
 
     def trend(self, ind: IndicatorInfo, area: AreaInfo) -> trend_core.Trend:
         pts = [p for p in self.yearly(ind, area)]
+        if snapshots(pts):
+            # Periods of different length at uneven intervals: no test for a trend is run on them.
+            return trend_core.Trend(
+                trend_core.NOT_COMPUTABLE, atlas_charts.SNAPSHOT_TREND, None, None, "", len(pts)
+            )
+        last = pts[-trend_core.POINTS :]
+        if atlas_charts.partial_year_breaks((p.start, p.end, p.granularity) for p in last):
+            # A year of only a few months among the last points: no trend across it.
+            return trend_core.trend([None], kind="other")
         kind = {"proportion": "proportion", "rate": "rate", "count": "count"}.get(ind.kind, "other")
         return trend_core.trend(
             [p.value if p.usable else None for p in pts],
@@ -234,16 +256,38 @@ class Builder:
         return self.figure_count
 
     def series_table(
-        self, ind: IndicatorInfo, areas: list[AreaInfo], years: list[int], caption: str
+        self,
+        ind: IndicatorInfo,
+        areas: list[AreaInfo],
+        years: list[int],
+        caption: str,
+        labels: dict[int, str] | None = None,
+        note: str = "",
     ) -> Table:
+        """One row per year; `labels` name some by their period (snapshots, years of a few months)."""
         rows = []
         for y in years:
-            row = [Cell(str(y), numeric=False, header=True)]
+            row = [Cell((labels or {}).get(y, str(y)), numeric=False, header=True)]
             for a in areas:
                 row.append(self.cell(ind, next((p for p in self.yearly(ind, a) if p.year == y), None)))
             rows.append(row)
-        widths = [12.0, *[88.0 / len(areas)] * len(areas)] if areas else []
-        return Table(caption, ["Anno", *[a.short for a in areas]], rows, self.table_notes(ind), widths)
+        widths = (
+            [14.0 if labels else 12.0, *[(86.0 if labels else 88.0) / len(areas)] * len(areas)]
+            if areas
+            else []
+        )
+        notes = [note, *self.table_notes(ind)] if note else self.table_notes(ind)
+        head = "Periodo" if labels else "Anno"
+        return Table(caption, [head, *[a.short for a in areas]], rows, notes, widths)
+
+    def period_text(self, ind: IndicatorInfo, area: AreaInfo, year: int) -> str:
+        """The year, or for snapshots the reference period of that year's snapshot ("giu 2023")."""
+        pts = self.yearly(ind, area)
+        if snapshots(pts):
+            p = next((x for x in pts if x.year == year), None)
+            if p is not None:
+                return short_period(p.start, p.end, p.granularity)
+        return str(year)
 
     def table_notes(self, ind: IndicatorInfo) -> list[str]:
         notes = [f"Unità: {ind.unit}." if ind.unit else ""]
@@ -254,20 +298,31 @@ class Builder:
     def trend_figure(self, ind: IndicatorInfo, areas: list[AreaInfo], from_year) -> Figure:
         rows = []
         years: set[int] = set()
+        snap = any(snapshots(self.yearly(ind, a)) for a in areas)
+        labels: dict[int, str] = {}
+        spans = []
         for a in areas:
             for p in self.yearly(ind, a):
                 if from_year and p.year < int(from_year):
                     continue
                 years.add(p.year)
-                rows.append(
-                    {
-                        "series": a.short,
-                        "year": p.year,
-                        "value": p.value if p.usable else None,
-                        "low": p.low if p.usable else None,
-                        "high": p.high if p.usable else None,
-                    }
-                )
+                spans.append((p.start, p.end, p.granularity))
+                row = {
+                    "series": a.short,
+                    "year": p.year,
+                    "value": p.value if p.usable else None,
+                    "low": p.low if p.usable else None,
+                    "high": p.high if p.usable else None,
+                }
+                if snap:
+                    # Each snapshot drawn in the middle of its reference period, named by it, joined to none.
+                    labels.setdefault(p.year, short_period(p.start, p.end, p.granularity))
+                    row.update(
+                        {"date": (p.start + (p.end - p.start) / 2).isoformat(), "period": labels[p.year]}
+                    )
+                elif atlas_charts.partial_year(p.start, p.end, p.granularity):
+                    labels.setdefault(p.year, short_period(p.start, p.end, p.granularity))
+                rows.append(row)
         if not rows:
             raise SectionError(
                 f"l'indicatore «{ind.title}» non ha dati"
@@ -275,32 +330,62 @@ class Builder:
                 + f" per {', '.join(a.name for a in areas)}"
             )
         ys = sorted(years)
-        title = f"{ind.title}, {_years_text(ys)}"
+        when = ", ".join(labels[y] for y in ys) if snap else _years_text(ys)
+        title = f"{ind.title}, {when}"
         n = self.next_figure()
-        alt = self.trend_alt(ind, areas, ys)
+        alt = self.trend_alt(ind, areas, ys, labels, snap)
+        breaks = [b for b in ind.break_years if ys[0] < b <= ys[-1]]
+        note = ""
+        if snap:
+            breaks = sorted(set(breaks) | set(ys[1:]))
+            note = SNAPSHOT_NOTE.format(periods=when)
+        elif labels:
+            # Years of only a few months: the line is cut next to them.
+            breaks = sorted(set(breaks) | set(atlas_charts.partial_year_breaks(spans)))
+            note = PARTIAL_NOTE.format(periods=", ".join(labels[y] for y in sorted(labels)))
         spec = charts.time_series(
             rows,
             unit=ind.unit,
             decimals=ind.decimals,
-            breaks=[b for b in ind.break_years if ys[0] < b <= ys[-1]],
+            breaks=breaks,
             description=alt,
             width=charts.PDF_WIDTH,
             height=220,
         )
-        table = self.series_table(ind, areas, ys, f"Dati della figura {n}: {title}")
+        table = self.series_table(ind, areas, ys, f"Dati della figura {n}: {title}", labels or None, note)
         return Figure(n, title, alt, "chart", spec=spec, table=table)
 
-    def trend_alt(self, ind: IndicatorInfo, areas: list[AreaInfo], years: list[int]) -> str:
+    def trend_alt(
+        self,
+        ind: IndicatorInfo,
+        areas: list[AreaInfo],
+        years: list[int],
+        labels: dict[int, str] | None = None,
+        snap: bool = False,
+    ) -> str:
+        def when(y: int) -> str:
+            return (labels or {}).get(y, str(y))
+
         parts = []
         for a in areas:
             pts = [p for p in self.yearly(ind, a) if p.usable and years[0] <= p.year <= years[-1]]
-            if len(pts) >= 2:
+            if snap and pts:
                 parts.append(
-                    f"{a.short} da {number(pts[0].value, ind.decimals)} ({pts[0].year}) a "
-                    f"{number(pts[-1].value, ind.decimals)} ({pts[-1].year})"
+                    f"{a.short} "
+                    + ", ".join(f"{number(p.value, ind.decimals)} ({when(p.year)})" for p in pts)
+                )
+            elif len(pts) >= 2:
+                parts.append(
+                    f"{a.short} da {number(pts[0].value, ind.decimals)} ({when(pts[0].year)}) a "
+                    f"{number(pts[-1].value, ind.decimals)} ({when(pts[-1].year)})"
                 )
             elif pts:
-                parts.append(f"{a.short} {number(pts[0].value, ind.decimals)} ({pts[0].year})")
+                parts.append(f"{a.short} {number(pts[0].value, ind.decimals)} ({when(pts[0].year)})")
+        if snap:
+            return (
+                f"Grafico a punti: {ind.title} ({ind.unit}) in {len(years)} periodi di riferimento non "
+                f"confrontabili tra loro, non uniti da una linea. " + "; ".join(parts) + "."
+            )
         return f"Grafico a linee: {ind.title} ({ind.unit}), {_years_text(years)}. " + "; ".join(parts) + "."
 
     def ranking_rows(self, ind: IndicatorInfo, members: list[AreaInfo], year: int):
@@ -425,6 +510,11 @@ def side_by_side(
     return headers * groups, rows, [100.0 * w / total for w in weights] * groups
 
 
+def snapshots(pts: list[Point]) -> bool:
+    """Points at a few reference periods of different length (INPS's RdC/PdC tables), not a series."""
+    return atlas_charts.snapshot_series((p.start, p.end, p.granularity) for p in pts)
+
+
 def _years_text(years: list[int]) -> str:
     if not years:
         return ""
@@ -478,7 +568,7 @@ def build_key_facts(b: Builder, cfg: dict, sec: RenderedSection) -> None:
         if comps:
             text += "; " + "; ".join(comps)
         tr = b.trend(ind, where)
-        if tr.label not in (trend_core.NOT_COMPUTABLE,):
+        if tr.label not in (trend_core.NOT_COMPUTABLE, atlas_charts.SNAPSHOT_TREND):
             text += f". Andamento degli ultimi {trend_core.POINTS} anni: {tr.label}"
         facts.append(text + ".")
     if facts:
@@ -502,7 +592,11 @@ def build_indicator_table(b: Builder, cfg: dict, sec: RenderedSection) -> None:
             sec.problems.append(Problem(sec.index, sec.title, str(exc)))
             continue
         years_seen.add(y)
-        row = [Cell(ind.title, numeric=False, header=True), Cell(ind.unit, numeric=False), Cell(str(y))]
+        row = [
+            Cell(ind.title, numeric=False, header=True),
+            Cell(ind.unit, numeric=False),
+            Cell(b.period_text(ind, areas[0], y)),
+        ]
         for a in areas:
             row.append(b.cell(ind, b.point(ind, a, y)))
         rows.append(row)
@@ -531,7 +625,11 @@ def build_comparison_table(b: Builder, cfg: dict, sec: RenderedSection) -> None:
             sec.problems.append(Problem(sec.index, sec.title, str(exc)))
             continue
         p = b.point(ind, b.area, y)
-        row = [Cell(ind.title, numeric=False, header=True), Cell(str(y)), b.cell(ind, p)]
+        row = [
+            Cell(ind.title, numeric=False, header=True),
+            Cell(b.period_text(ind, b.area, y)),
+            b.cell(ind, p),
+        ]
         for a in benches:
             q = b.point(ind, a, y)
             row.append(b.cell(ind, q))
@@ -599,6 +697,16 @@ def build_covid(b: Builder, cfg: dict, sec: RenderedSection) -> None:
             sec.problems.append(Problem(sec.index, sec.title, str(exc)))
             continue
         pts = [p for p in b.yearly(ind, area) if p.year >= int(cfg.get("from_year", 2010))]
+        if snapshots(pts):
+            sec.problems.append(
+                Problem(
+                    sec.index,
+                    sec.title,
+                    f"«{ind.title}» ha solo alcuni periodi di riferimento non confrontabili per {area.name}: "
+                    "nessun confronto con l'atteso possibile",
+                )
+            )
+            continue
         series = {p.year: (p.value if p.usable else None) for p in pts}
         if not any(y < covid_core.PANDEMIC_START for y, v in series.items() if v is not None):
             sec.problems.append(
