@@ -35,7 +35,13 @@ def test_areas_and_indicators_endpoints(client, released):
     detail = client.get(reverse("api:area", args=["019036"])).json()
     assert {a["codice"] for a in detail["contenuta_in"]} >= {"AMB-CREMONESE", "019", "03", "IT"}
     inds = client.get(reverse("api:indicators")).json()
-    assert {i["code"] for i in inds["results"]} == {"indice-vecchiaia", "contribuenti-fino-10mila"}
+    # Every released indicator (those of conftest.INDICATORS), and only those.
+    assert {i["code"] for i in inds["results"]} == {
+        "indice-vecchiaia",
+        "contribuenti-fino-10mila",
+        "rdc-nuclei-per-1000",
+        "rdc-domande-per-1000",
+    }
     one = client.get(reverse("api:indicator", args=["indice-vecchiaia"])).json()
     assert one["polarity"] == "lower_is_better" and "comune" in one["levels_available"]
 

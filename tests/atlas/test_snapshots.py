@@ -14,6 +14,7 @@ import re
 import pytest
 import vl_convert as vlc
 from django.urls import reverse
+from django.utils import translation
 
 from osservatorio.atlas import charts, selectors
 from osservatorio.indicators.models import DataPoint
@@ -21,6 +22,13 @@ from osservatorio.indicators.models import DataPoint
 pytestmark = pytest.mark.django_db
 
 SNAPSHOTS = ["apr–ago 2019", "dic 2021", "giu 2023"]
+
+
+@pytest.fixture(autouse=True)
+def italian():
+    """Labels are read in Italian (month names are translated; an earlier test may have left English on)."""
+    with translation.override("it"):
+        yield
 
 
 def _text(html: str) -> str:
