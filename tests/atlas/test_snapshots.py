@@ -130,3 +130,16 @@ def test_yearly_series_are_drawn_exactly_as_before(client, released):
     assert [selectors.period_label(r) for r in mef][:2] == ["2000", "2001"]
     html = client.get(reverse("atlas:indicator", args=["contribuenti-fino-10mila"]), {"area": "019036"})
     assert 'id="series-snapshots"' not in html.content.decode()
+
+
+def test_compare_names_snapshots_and_years_of_a_few_months_by_their_period(client, released):
+    url = reverse("atlas:compare")
+    html = client.get(url, {"aree": ["019", "03"], "indicatori": "rdc-nuclei-per-1000"}).content.decode()
+    heads = re.findall(r'<th scope="row">([^<]*)</th>', html)
+    assert heads == SNAPSHOTS and '<th scope="col">Periodo</th>' in html
+    html = client.get(url, {"aree": ["019", "03"], "indicatori": "rdc-domande-per-1000"}).content.decode()
+    heads = re.findall(r'<th scope="row">([^<]*)</th>', html)
+    assert heads == ["apr–dic 2019", "2020", "2021", "2022", "gen–giu 2023"]
+    html = client.get(url, {"aree": ["019036"], "indicatori": "contribuenti-fino-10mila"}).content.decode()
+    heads = re.findall(r'<th scope="row">([^<]*)</th>', html)
+    assert heads == [str(y) for y in range(2000, 2024)]

@@ -271,6 +271,11 @@ def _periods(rows: list[dict]):
     ]
 
 
+def partial(row: dict) -> bool:
+    """A yearly row that covers only some months (RdC applications: April–December 2019)."""
+    return charts.partial_year(*_periods([row])[0])
+
+
 def is_snapshots(rows: list[dict]) -> bool:
     """Rows are a few snapshots at different reference periods (INPS's RdC/PdC tables), not a series."""
     return charts.snapshot_series(_periods(rows))

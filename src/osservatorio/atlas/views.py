@@ -232,7 +232,8 @@ def _covid_panel(area, prof) -> dict | None:
     """The first COVID-relevant yearly indicator with pre-2020 data: observed vs baseline."""
     for r in prof["rows"]:
         ind = r["indicator"]
-        rows = [x for x in r["series"] if x["granularity"] == "anno"]
+        # Whole years only: a year of a few months is no baseline and no observed year.
+        rows = [x for x in r["series"] if x["granularity"] == "anno" and not selectors.partial(x)]
         yearly = {selectors.period_year(x): x["value"] for x in rows}
         if not any(y < 2020 for y in yearly) or not any(2020 <= y <= 2022 for y in yearly):
             continue
@@ -618,15 +619,17 @@ def _compare_rows(areas, indicators, start, end):
     out = []
     for ind in indicators:
         ser = selectors.series(ind, [a.code for a in areas])
+        snapshots = selectors.is_snapshots([r for rows in ser.values() for r in rows])
         years: dict[int, dict] = {}
-        labels: dict[int, str] = {}
+        labels: dict[int, str] = {}  # years named by their period: snapshots, years of a few months
         for a in areas:
             for r in ser.get(a.code, []):
                 y = selectors.period_year(r)
                 if (start and y < start) or (end and y > end):
                     continue
                 years.setdefault(y, {})[a.code] = r
-                labels.setdefault(y, selectors.period_label(r))
+                if snapshots or selectors.partial(r):
+                    labels.setdefault(y, selectors.period_label(r))
         out.append(
             {
                 "indicator": ind,

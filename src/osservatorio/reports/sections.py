@@ -697,6 +697,8 @@ def build_covid(b: Builder, cfg: dict, sec: RenderedSection) -> None:
             sec.problems.append(Problem(sec.index, sec.title, str(exc)))
             continue
         pts = [p for p in b.yearly(ind, area) if p.year >= int(cfg.get("from_year", 2010))]
+        # Whole years only: a year of a few months is no baseline and no observed year.
+        pts = [p for p in pts if not atlas_charts.partial_year(p.start, p.end, p.granularity)]
         if snapshots(pts):
             sec.problems.append(
                 Problem(
