@@ -143,3 +143,20 @@ def test_compare_names_snapshots_and_years_of_a_few_months_by_their_period(clien
     html = client.get(url, {"aree": ["019036"], "indicatori": "contribuenti-fino-10mila"}).content.decode()
     heads = re.findall(r'<th scope="row">([^<]*)</th>', html)
     assert heads == [str(y) for y in range(2000, 2024)]
+
+
+def test_map_and_ranking_default_to_areas_that_have_values(client, released, settings):
+    settings.OSSERVATORIO = {**settings.OSSERVATORIO, "HOME_AMBITO": "AMB-CREMONESE"}
+    url = reverse("atlas:indicator", args=["rdc-nuclei-per-1000"])
+    r = client.get(url, {"area": "019"})
+    # Published by province only: not the comuni of the home ambito (all empty) but Lombardia's provinces.
+    assert (r.context["container"].code, r.context["level"]) == ("03", "provincia")
+    assert r.context["data"]["period"]["label"] == "giu 2023"
+    assert len([x for x in r.context["data"]["rows"] if x["row"]]) == 12
+    assert 'id="chart-rank-spec"' in r.content.decode()
+    # Asked for the comuni of the ambito: the table says there is nothing, and no empty chart is drawn.
+    r = client.get(url, {"area": "019", "entro": "AMB-CREMONESE"})
+    assert r.context["container"].code == "AMB-CREMONESE" and not r.context["bars_any"]
+    assert 'id="chart-rank-spec"' not in r.content.decode()
+    r = client.get(reverse("atlas:indicator", args=["contribuenti-fino-10mila"]), {"area": "019036"})
+    assert (r.context["container"].code, r.context["level"]) == ("AMB-CREMONESE", "comune")

@@ -322,6 +322,15 @@ def _map_state(request, indicator):
     home = selectors.home_area()
     if home is not None and home in choices:
         default_container = home
+    available = selectors.levels_of(indicator)
+    if default_container is not None and not set(selectors.MAP_LEVELS[default_container.level]) & set(
+        available
+    ):
+        # Published only for larger areas (INPS by province): the nearest container whose members have values.
+        nearest = sorted(choices, key=lambda a: -LEVEL_RANK[a.level])
+        default_container = next(
+            (a for a in nearest if set(selectors.MAP_LEVELS[a.level]) & set(available)), default_container
+        )
     container = params.area(request, "entro", default_container.code if default_container else "IT")
     allowed = selectors.MAP_LEVELS.get(container.level)
     if not allowed:
@@ -331,7 +340,6 @@ def _map_state(request, indicator):
             )
             % {"c": container.display_name, "l": container.get_level_display()}
         )
-    available = selectors.levels_of(indicator)
     allowed = [lv for lv in allowed if lv in available] or allowed
     level = params.choice(request, "livello", allowed, allowed[0])
     method = params.choice(request, "classi", list(classes.METHODS), "quantili")
@@ -468,6 +476,7 @@ def indicator_detail(request, code):
             "period_label": period_label,
             "bar_spec": bar_spec,
             "bars_truncated": len(shown) < len(bars),
+            "bars_any": any(b["value"] is not None for b in bars),
             "bars_half": RANKED_BARS_MAX // 2,
             "ranking_summary": text.ranking_summary(
                 indicator, data["rows"], container.display_name, period_label
