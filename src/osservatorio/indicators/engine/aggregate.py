@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
+import polars as pl
 
 KEYS = ("period_start", "period_end", "granularity", "breakdown_key")
 
@@ -86,7 +87,9 @@ def sum_through(
     """Plain sums of `sums` (nulls skipped, null when none) and `counts` to every ancestor in the closure.
 
     The heart of the engine: one join with the memberships in force at the end of each period and one
-    GROUP BY give every level at once; the cost grows with the number of summed columns.
+    GROUP BY give every level at once; the cost grows with the number of summed columns. The result keeps
+    `_native_level` (the level of the rows summed) for `require_coverage`, applied by the caller once the
+    rows are in memory (the members' counts come from the closure alone, computed once per run).
     """
     rows = apply_crosswalk(rows, crosswalk)
     # The closure (small) carries the level of each child, so the big native rows need no extra join.
@@ -105,10 +108,9 @@ def sum_through(
     aggs["_native_level"] = joined._own_level.max()
     for f in extra_flags:
         aggs[f] = joined[f].any()
-    grouped = joined.group_by(
+    return joined.group_by(
         [joined.ancestor_code.name("area_code"), joined.ancestor_level.name("area_level"), *KEYS]
     ).aggregate(**aggs)
-    return _require_coverage(grouped, closure, own, sums)
 
 
 # Share of an area's member areas (at the source's own level) that must have a row for the sum to stand for
@@ -125,29 +127,42 @@ def _own_levels(closure: ir.Table) -> ir.Table:
     return own.select(_own_code=own.child_code, _own_level=own.ancestor_level).distinct()
 
 
-def _require_coverage(grouped, closure, own, sums) -> ir.Table:
-    """Null the sums of areas where too few member areas have a row in the source.
+def expected_members(closure: ir.Table) -> pl.DataFrame:
+    """How many member areas of each level every area has (_e_code, _e_level, _expected), for `require_coverage`.
 
-    The row keeps its counts (so a caller can still say how many members had data) and is marked with
-    `n_sources = NOT_COVERED`, which finalize() turns into a missing value with its reason. Members are
-    counted on the memberships in force at the closure's latest date (today's boundaries for releases).
+    Counted on the memberships in force at the closure's latest date (today's boundaries for releases). It
+    depends on the closure alone, so a run computes it once per closure and reuses it for every indicator.
     """
+    own = _own_levels(closure)
     latest = closure.valid_to.max()
     current = closure.filter(closure.valid_to >= latest)
     m = current.inner_join(own, current.child_code == own._own_code)
     expected = m.group_by(_e_code=m.ancestor_code, _e_level=m._own_level).aggregate(
         _expected=m.child_code.nunique()
     )
-    g = grouped.left_join(
-        expected, (grouped.area_code == expected._e_code) & (grouped._native_level == expected._e_level)
+    return expected.to_polars()
+
+
+def require_coverage(grouped: pl.DataFrame, expected: pl.DataFrame, sums: Sequence[str]) -> pl.DataFrame:
+    """Null the sums of areas where too few member areas have a row in the source.
+
+    `grouped` is what `sum_through` gives (with `_native_level`, the level of the rows summed), `expected`
+    what `expected_members` gives for the same closure. The row keeps its counts (so a caller can still say
+    how many members had data) and is marked with `n_sources = NOT_COVERED`, which finalize() turns into a
+    missing value with its reason.
+    """
+    g = grouped.join(
+        expected, left_on=["area_code", "_native_level"], right_on=["_e_code", "_e_level"], how="left"
     )
     # Rows present = members with a row (a comune merged since counts once per old code: a slight excess
     # that only matters when members are missing too; a distinct count would cost a third of the run).
-    short = g.n_rows.cast("float64") < g._expected.cast("float64") * MIN_COVERAGE
-    short = ibis.coalesce(short, False)
-    fixed = {c: ibis.ifelse(short, ibis.null(g[c].type()), g[c]) for c in sums}
-    fixed["n_sources"] = ibis.ifelse(short, NOT_COVERED, g.n_sources)
-    return g.mutate(**fixed).drop("_expected", "_e_code", "_e_level", "_native_level")
+    short = pl.col("n_rows").cast(pl.Float64) < pl.col("_expected").cast(pl.Float64) * MIN_COVERAGE
+    short = short.fill_null(False)
+    fixed = [pl.when(short).then(None).otherwise(pl.col(c)).alias(c) for c in sums]
+    fixed.append(
+        pl.when(short).then(pl.lit(NOT_COVERED, pl.Int64)).otherwise(pl.col("n_sources")).alias("n_sources")
+    )
+    return g.with_columns(*fixed).drop("_expected", "_native_level")
 
 
 def unmatched_codes(rows: ir.Table, closure: ir.Table, crosswalk: ir.Table | None = None) -> ir.Table:

@@ -163,7 +163,13 @@ def geopop_age_groups(s: Sources) -> ir.Table:
 def _geopop_age_groups(s: Sources) -> ir.Table:
     """Residents by comune, 1 January of the data year, sex (M, F and total), in the age groups used."""
     g = s["geopop_popolazione_eta_sesso"]
-    aggs = {k: g.population.sum(where=(g.age >= lo) & (g.age <= hi)) for k, (lo, hi) in AGE_GROUPS.items()}
+    # SUM(CASE …) rather than SUM(…) FILTER (WHERE …): same sums (null when no age falls in the group), and
+    # DuckDB evaluates seven CASEs over the 3 million rows about a third faster than seven filters.
+    none = ibis.null(g.population.type())
+    aggs = {
+        k: ibis.ifelse((g.age >= lo) & (g.age <= hi), g.population, none).sum()
+        for k, (lo, hi) in AGE_GROUPS.items()
+    }
     by_sex = g.group_by(area_code=g.comune_code, year=g.year, sex=g.sex).aggregate(**aggs)
     total = by_sex.group_by("area_code", "year").aggregate(**{k: by_sex[k].sum() for k in AGE_GROUPS})
     total = total.mutate(breakdown_key=ibis.literal(""))

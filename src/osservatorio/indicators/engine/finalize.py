@@ -8,6 +8,7 @@ of areas left out, and a year inside a known break is flagged `break_before`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -63,6 +64,21 @@ def _notes(zero_den, all_missing, partial, rebuilt, n_missing, n_rows, not_cover
     return note
 
 
+_EPOCH = date(1970, 1, 1)
+
+
+def _in_years(df: pl.DataFrame, years: set[int]) -> np.ndarray:
+    """Rows whose period starts in one of `years`, compared on the dates' day numbers (no calendar work)."""
+    if not years or "period_start" not in df.columns:
+        return np.zeros(len(df), bool)
+    days = df["period_start"].to_physical().to_numpy()
+    out = np.zeros(len(df), bool)
+    for y in sorted(years):
+        lo, hi = (date(y, 1, 1) - _EPOCH).days, (date(y, 12, 31) - _EPOCH).days
+        out |= (days >= lo) & (days <= hi)
+    return out
+
+
 def finalize(
     df: pl.DataFrame,
     meta: Mapping,
@@ -75,7 +91,6 @@ def finalize(
     num = df["numerator"].cast(pl.Float64).to_numpy() if "numerator" in df.columns else np.full(n, np.nan)
     has_den = "denominator" in df.columns
     den = df["denominator"].cast(pl.Float64).to_numpy() if has_den else None
-    num = np.where(np.isnan(num), np.nan, num)
     zero_den = np.zeros(n, bool)
     if custom is not None:
         value = custom(df)
@@ -110,21 +125,22 @@ def finalize(
     not_covered |= partial & (n_missing * 2 > n_rows)
     partial &= ~not_covered
     note = _notes(zero_den, all_missing, partial, rebuilt, n_missing, n_rows, not_covered)
-    breaks = {int(b["year"]) for b in meta.get("known_breaks") or [] if "year" in b}
-    if breaks:
-        break_before = df["period_start"].dt.year().is_in(sorted(breaks)).to_numpy()
-    else:
-        break_before = np.zeros(n, bool)
+    break_before = _in_years(df, {int(b["year"]) for b in meta.get("known_breaks") or [] if "year" in b})
     finite = np.isfinite(value) & ~not_covered
+    uncovered = bool(not_covered.any())
     gone = {c: pl.when(pl.Series(not_covered)).then(None).otherwise(pl.col(c)).alias(c)
-            for c in ("numerator", "denominator") if c in df.columns}  # fmt: skip
+            for c in ("numerator", "denominator") if c in df.columns and uncovered}  # fmt: skip
+
+    def limits(name: str, x: np.ndarray) -> pl.Series:
+        return pl.Series(name, np.where(not_covered, np.nan, x) if uncovered else x, nan_to_null=True)
+
     out = df.with_columns(
         *gone.values(),
-        pl.Series("value", np.where(finite, value, np.nan)).fill_nan(None),
-        pl.Series("ci95_low", np.where(not_covered, np.nan, lows[0.95])).fill_nan(None),
-        pl.Series("ci95_high", np.where(not_covered, np.nan, highs[0.95])).fill_nan(None),
-        pl.Series("ci998_low", np.where(not_covered, np.nan, lows[0.998])).fill_nan(None),
-        pl.Series("ci998_high", np.where(not_covered, np.nan, highs[0.998])).fill_nan(None),
+        pl.Series("value", np.where(finite, value, np.nan), nan_to_null=True),
+        limits("ci95_low", lows[0.95]),
+        limits("ci95_high", highs[0.95]),
+        limits("ci998_low", lows[0.998]),
+        limits("ci998_high", highs[0.998]),
         pl.Series("missing", missing | all_missing | not_covered),
         pl.Series("estimated", partial),
         pl.Series("break_before", break_before),

@@ -13,7 +13,15 @@ import ibis
 import ibis.expr.types as ir
 import polars as pl
 
-from .aggregate import KEYS, aggregate, apply_crosswalk, sum_through, unmatched_codes
+from .aggregate import (
+    KEYS,
+    aggregate,
+    apply_crosswalk,
+    expected_members,
+    require_coverage,
+    sum_through,
+    unmatched_codes,
+)
 from .definitions import (
     DEFINITIONS,
     FLAGS,
@@ -88,7 +96,8 @@ def compute_one(
     if areas:
         grouped = grouped.filter(grouped.area_code.isin(list(areas)))
     try:
-        df = grouped.to_polars()
+        expected = _expected(cl, unmatched_cache, (tuple(levels), definition.additive))
+        df = require_coverage(grouped.to_polars(), expected, definition.components)
         missing_codes = _unmatched(rows, closure, crosswalk, definition.datasets, unmatched_cache)
     except DatasetMissing as exc:
         return Outcome(code, error=str(exc))
@@ -132,6 +141,38 @@ def require_complete(out: pl.DataFrame, closure: ir.Table) -> pl.DataFrame:
         pl.when(short).then(note).otherwise(pl.col("note")).alias("note"),
     )
     return df.drop("_expected")
+
+
+def _expected(cl: ir.Table, cache: dict | None, key: tuple) -> pl.DataFrame:
+    # Members per area depend on the closure (and the levels kept) only: counted once per run and reused.
+    key = ("expected", *key)
+    if cache is not None and key in cache:
+        return cache[key]
+    out = expected_members(cl)
+    if cache is not None:
+        cache[key] = out
+    return out
+
+
+def _cached_frame(key: str, table: ir.Table, cache: dict | None) -> pl.DataFrame:
+    if cache is not None and (key,) in cache:
+        return cache[(key,)]
+    out = table.to_polars()
+    if cache is not None:
+        cache[(key,)] = out
+    return out
+
+
+def _unmatched_native(native, closure: ir.Table, crosswalk: ir.Table | None, cache: dict | None) -> list[str]:
+    """`unmatched_codes` for native rows already in memory: their distinct codes against the closure's."""
+    codes = pl.from_arrow(native.select(["area_code"])).unique().drop_nulls()
+    if crosswalk is not None:
+        cw = _cached_frame("crosswalk", crosswalk.select("old_code", "new_code"), cache)
+        codes = codes.join(cw, left_on="area_code", right_on="old_code", how="left").select(
+            area_code=pl.coalesce("new_code", "area_code")
+        )
+    known = _cached_frame("known", closure.select(_known=closure.child_code).distinct(), cache)
+    return codes.join(known, left_on="area_code", right_on="_known", how="anti")["area_code"].to_list()
 
 
 def _unmatched(rows: ir.Table, closure, crosswalk, key, cache: dict | None) -> list[str]:
@@ -185,20 +226,28 @@ def compute_family(
         cols["provisional"] = base["provisional"] if "provisional" in base.columns else ibis.literal(False)
         cols["non_ufficiale"] = ibis.literal(False)
         rows = base.select(**cols)
-        # 2. Which of them are ever null in the native rows (one cheap pass): an indicator's completeness
-        #    only depends on those, so indicators whose nullable components coincide share their sums.
-        #    The same pass lists the codes outside the territory (one query instead of two).
+        # 2. Which of them are ever null in the native rows: an indicator's completeness only depends on
+        #    those, so indicators whose nullable components coincide share their sums. With `materialize`
+        #    the native rows (one per area, period and breakdown: small) are computed once as Arrow, which
+        #    knows its null counts, and both queries below read them from memory instead of the source.
+        #    Otherwise one cheap pass counts them, with the codes outside the territory.
         datasets = tuple(sorted({x for d in defs for x in d.datasets}))
-        moved = apply_crosswalk(rows, crosswalk)
-        known = closure.select(_known=closure.child_code).distinct()
-        probe = moved.left_join(known, moved.area_code == known._known)
-        pre = probe.aggregate(
-            **{f"u{j}": probe[f"u{j}"].isnull().sum() for j in range(len(unique))},
-            _unmatched=probe.area_code.collect(where=probe._known.isnull(), distinct=True),
-        )
-        first = pre.to_pyarrow().to_pylist()[0]
-        nullable = {j for j in range(len(unique)) if first[f"u{j}"]}
-        missing_codes = list(first["_unmatched"] or [])
+        native = rows.to_pyarrow() if sources.materialize else None
+        if native is not None:
+            rows = ibis.memtable(native)
+            nullable = {j for j in range(len(unique)) if native.column(f"u{j}").null_count}
+            missing_codes = _unmatched_native(native, closure, crosswalk, unmatched_cache)
+        else:
+            moved = apply_crosswalk(rows, crosswalk)
+            known = closure.select(_known=closure.child_code).distinct()
+            probe = moved.left_join(known, moved.area_code == known._known)
+            pre = probe.aggregate(
+                **{f"u{j}": probe[f"u{j}"].isnull().sum() for j in range(len(unique))},
+                _unmatched=probe.area_code.collect(where=probe._known.isnull(), distinct=True),
+            )
+            first = pre.to_pyarrow().to_pylist()[0]
+            nullable = {j for j in range(len(unique)) if first[f"u{j}"]}
+            missing_codes = list(first["_unmatched"] or [])
         if unmatched_cache is not None:
             unmatched_cache.setdefault(datasets, missing_codes)
         masks: dict[frozenset, str] = {}
@@ -234,7 +283,8 @@ def compute_family(
         )
         if areas:
             grouped = grouped.filter(grouped.area_code.isin(list(areas)))
-        wide = grouped.to_polars()
+        expected = _expected(cl, unmatched_cache, (tuple(levels), True))
+        wide = require_coverage(grouped.to_polars(), expected, list(masked.values()))
     except DatasetMissing as exc:
         return {c: Outcome(c, error=str(exc)) for c in codes}
     common = ["area_code", "area_level", *KEYS, "n_rows", "n_sources", *FLAGS]
