@@ -97,6 +97,39 @@ def pandas_ages(age: pd.Series, ranges) -> pd.Series:
     return mask
 
 
+def derived_datasets() -> set[str]:
+    """Datasets another app produces (their loader module says `DERIVED = True`), not parsed from files."""
+    from osservatorio.sources import registry
+    from osservatorio.sources.loaders import resolve
+
+    out = set()
+    for key, spec in registry.datasets().items():
+        parse, _version = resolve(spec.loader)
+        if getattr(sys.modules[parse.__module__], "DERIVED", False):
+            out.add(key)
+    return out
+
+
+def catalogue_codes(cat) -> tuple[list[str], dict[str, str]]:
+    """Indicators computed from the parsed sources, and those skipped with the reason (derived inputs)."""
+    from osservatorio.indicators.engine.definitions import DEFINITIONS, REGIONAL_COVID
+
+    derived = derived_datasets()
+    codes, skipped = [], {}
+    for code in cat:
+        d = DEFINITIONS.get(code)
+        if d is None and code not in REGIONAL_COVID:
+            continue  # service records: computed by the disclosure benchmark
+        used = sorted(derived & set(d.datasets if d is not None else ()))
+        if used:
+            skipped[code] = (
+                f"legge il dataset derivato {', '.join(used)} (prodotto dall'app measures, non da un file)"
+            )
+        else:
+            codes.append(code)
+    return codes, skipped
+
+
 def parse_inputs(out: Path) -> None:
     from osservatorio.sources import registry, services
 
@@ -350,10 +383,11 @@ def main() -> None:
         for p in wdir.glob("*.parquet"):
             con.read_parquet(str(p), table_name=p.stem)
         cat = {e["code"]: e for e in catalogue.read()}
+        codes, skipped = catalogue_codes(cat)
         sources = Sources(lambda k: con.table(k))
         closure = _register(con, "closure_full", closure_pl)
         t = time.perf_counter()
-        results = compute(cat, sources, closure)
+        results = compute(cat, sources, closure, codes=codes)
         full_s = time.perf_counter() - t
         errors = {c: r.error for c, r in results.items() if r.error}
         rows = sum(r.frame.height for r in results.values() if r.frame is not None)
@@ -383,6 +417,7 @@ def main() -> None:
         "comuni": n_comuni,
         "indicators": len(results),
         "errors": errors,
+        "skipped": skipped,
         "rows_out": rows,
         "parse_inputs_s": round(parse_s, 2),
         "ours_full_catalogue_s": round(full_s, 2),
@@ -412,6 +447,8 @@ def main() -> None:
         f" · SQL DuckDB {med['sql_wide']:.3f} s (rapporto {ours_s / med['sql_wide']:.2f})"
     )
     print(f"  mediana di 3 giri alternati; carico della macchina {os.getloadavg()}")
+    for code, reason in skipped.items():
+        print(f"Escluso {code}: {reason}")
     if errors:
         print("Errori:", errors)
     RESULTS.parent.mkdir(exist_ok=True)
