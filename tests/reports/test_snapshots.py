@@ -105,3 +105,17 @@ def test_a_yearly_series_is_drawn_as_before(released):
     assert all(len(s) == 1 for s in _segments(fig.spec).values())
     assert fig.alt.startswith("Grafico a linee")
     assert b.trend(ind, b.area).label != atlas_charts.SNAPSHOT_TREND
+
+
+def test_indicator_table_names_the_period_of_snapshots_and_of_years_of_a_few_months(released):
+    b = _builder()
+    cfg = {
+        "indicators": ["rdc-nuclei-per-1000", "rdc-domande-per-1000", "reddito-imponibile-per-contribuente"],
+        "areas": ["$area", "$provincia"],
+    }
+    sec = sections.RenderedSection(1, "tabella", "Tabella", 1, "indicator_table")
+    sections.build_indicator_table(b, cfg, sec)
+    rows = sec.blocks[0].table.rows
+    # The comune has no RdC value (INPS publishes by province): the period is the province's.
+    assert [r[2].text for r in rows] == ["giu 2023", "gen–giu 2023", "2023"]
+    assert rows[0][3].text == "—" and rows[0][4].text != "—"

@@ -280,13 +280,17 @@ class Builder:
         head = "Periodo" if labels else "Anno"
         return Table(caption, [head, *[a.short for a in areas]], rows, notes, widths)
 
-    def period_text(self, ind: IndicatorInfo, area: AreaInfo, year: int) -> str:
-        """The year, or for snapshots the reference period of that year's snapshot ("giu 2023")."""
-        pts = self.yearly(ind, area)
-        if snapshots(pts):
+    def period_text(self, ind: IndicatorInfo, areas: list[AreaInfo], year: int) -> str:
+        """The year, or the period of that year's value when it is a snapshot ("giu 2023") or a year of only
+        a few months ("gen–giu 2023"), from the first of `areas` that has a value (INPS: the province)."""
+        for area in areas:
+            pts = self.yearly(ind, area)
             p = next((x for x in pts if x.year == year), None)
-            if p is not None:
+            if p is None:
+                continue
+            if snapshots(pts) or atlas_charts.partial_year(p.start, p.end, p.granularity):
                 return short_period(p.start, p.end, p.granularity)
+            return str(year)
         return str(year)
 
     def table_notes(self, ind: IndicatorInfo) -> list[str]:
@@ -595,7 +599,7 @@ def build_indicator_table(b: Builder, cfg: dict, sec: RenderedSection) -> None:
         row = [
             Cell(ind.title, numeric=False, header=True),
             Cell(ind.unit, numeric=False),
-            Cell(b.period_text(ind, areas[0], y)),
+            Cell(b.period_text(ind, areas, y)),
         ]
         for a in areas:
             row.append(b.cell(ind, b.point(ind, a, y)))
@@ -627,7 +631,7 @@ def build_comparison_table(b: Builder, cfg: dict, sec: RenderedSection) -> None:
         p = b.point(ind, b.area, y)
         row = [
             Cell(ind.title, numeric=False, header=True),
-            Cell(b.period_text(ind, b.area, y)),
+            Cell(b.period_text(ind, [b.area], y)),
             b.cell(ind, p),
         ]
         for a in benches:
