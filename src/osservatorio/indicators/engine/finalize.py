@@ -53,7 +53,13 @@ def _notes(zero_den, all_missing, partial, rebuilt, n_missing, n_rows, not_cover
     kind = np.select([not_covered, zero_den, all_missing, partial, rebuilt], [5, 1, 2, 3, 4], 0).astype(
         np.uint32
     )
-    note = pl.Series("note", [x or "" for x in NOTES], dtype=pl.Utf8).gather(kind)
+    # Most rows have no note: start from empty strings and write only the rows that have one.
+    note = pl.repeat("", len(kind), eager=True, dtype=pl.Utf8).alias("note")
+    some = np.flatnonzero(kind)
+    if some.size:
+        note = note.scatter(
+            some, pl.Series("note", [x or "" for x in NOTES], dtype=pl.Utf8).gather(kind[some])
+        )
     idx = np.flatnonzero(kind == 3)
     if idx.size:
         texts = [
