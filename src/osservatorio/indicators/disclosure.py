@@ -61,6 +61,7 @@ PREVIOUS = "rilascio_precedente"
 SINGLE = "secondaria_differenza"
 MASS = "secondaria_somma_sotto_soglia"
 LINEAR = "secondaria_combinazione_lineare"
+DERIVED = "ricavabile_da_celle_pubbliche"
 
 REASON_TEXT = {
     PRIMARY: "meno di {k} unità",
@@ -68,6 +69,7 @@ REASON_TEXT = {
     SINGLE: "altrimenti ricavabile per differenza dal vincolo {constraint}",
     MASS: "le celle nascoste del vincolo {constraint} sommavano a meno di {k} unità",
     LINEAR: "altrimenti ricavabile combinando più vincoli (a partire da {constraint})",
+    DERIVED: "oscurata nel rilascio precedente, ma ora ricavabile da celle già pubbliche: rilasciata",
 }
 
 
@@ -110,6 +112,9 @@ class Protection:
     known: np.ndarray  # cells public through the previous release
     decisions: list[Decision] = field(default_factory=list)
     unchecked_components: int = 0
+    # Hidden cells that public information pins down and no further suppression can protect (e.g. a small
+    # count whose siblings and total were all published unchanged in the previous release).
+    exposed: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def published(self) -> pl.DataFrame:
         return self.table.cells.with_columns(
@@ -223,6 +228,53 @@ def build_table(
     return Table(dims, cells, matrix, cp, cd)
 
 
+def combine(tables: Sequence[Table], dims: Sequence[str]) -> Table:
+    """Several tables released together (e.g. area × period × sex, × age band, × citizenship) as one table.
+
+    They share their common margins (the area × period cells of all people): an attacker holding every
+    table can combine constraints across them, so they must be protected as one system. Each table's cells
+    take the total on the dimensions it does not have; a cell present in several tables is one cell (its
+    values must agree) and a constraint present in several tables is kept once.
+    """
+    dims = list(dims)
+    frames = []
+    for t in tables:
+        missing = [d for d in t.dims if d not in dims]
+        if missing:
+            raise ValueError(f"dimensioni non previste nella tabella combinata: {', '.join(missing)}")
+        frames.append(
+            t.cells.select([pl.col(d) if d in t.dims else pl.lit(TOTAL).alias(d) for d in dims] + ["value"])
+        )
+    stacked = pl.concat(frames, how="vertical").with_row_index("local")
+    cells = stacked.unique(subset=dims, keep="first", maintain_order=True).drop("local")
+    conflicts = (
+        stacked.group_by(dims).agg(pl.col("value").n_unique().alias("n")).filter(pl.col("n") > 1).height
+    )
+    if conflicts:
+        raise ValueError(f"{conflicts} celle comuni a più tabelle hanno valori diversi: margini incoerenti")
+    gid = stacked.join(cells.with_row_index("gid").select(*dims, "gid"), on=dims, how="left").sort("local")
+    gid = gid["gid"].to_numpy().astype(np.int64)
+    offsets = np.cumsum([0] + [t.cells.height for t in tables])
+    rows, cols, data, parent, dim = [], [], [], [], []
+    n_rows = 0
+    for k, t in enumerate(tables):
+        coo = t.constraints.tocoo()
+        rows.append(coo.row + n_rows)
+        cols.append(gid[offsets[k] + coo.col])
+        data.append(coo.data)
+        parent.append(gid[offsets[k] + t.constraint_parent])
+        dim.append(np.array([dims.index(t.dims[j]) for j in t.constraint_dim], dtype=np.int64))
+        n_rows += t.constraints.shape[0]
+    parent_all, dim_all = np.concatenate(parent), np.concatenate(dim)
+    # A constraint is identified by its parent cell and the dimension summed over: keep the first copy.
+    _, keep = np.unique(parent_all * len(dims) + dim_all, return_index=True)
+    keep = np.sort(keep)
+    matrix = sparse.csr_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, cells.height)
+    )[keep]
+    return Table(dims, cells, matrix, parent_all[keep], dim_all[keep])
+
+
 def _previous_state(table: Table, previous: pl.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
     """(sticky, known): cells suppressed in the previous release, cells published there unchanged."""
     n = table.cells.height
@@ -238,6 +290,22 @@ def _previous_state(table: Table, previous: pl.DataFrame | None) -> tuple[np.nda
         ~joined["suppressed"].fill_null(True) & (joined["prev_value"] == joined["value"]).fill_null(False)
     ).to_numpy()
     return sticky, known
+
+
+def _derived(a: sparse.csr_matrix, row_len: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Everything the attacker can work out from `known` cells by differencing, repeated until nothing moves.
+
+    A constraint whose cells are all known but one gives that one away, e.g. a margin whose only remaining
+    child was published unchanged. Hiding such a cell protects nothing, whatever the rules say.
+    """
+    known = known.copy()
+    while True:
+        open_rows = np.flatnonzero(row_len - a @ known.astype(np.int64) == 1)
+        if len(open_rows) == 0:
+            return known
+        sub = a[open_rows].tocoo()
+        cells = np.unique(sub.col[~known[sub.col]])
+        known[cells] = True
 
 
 def _pick_complements(
@@ -277,10 +345,18 @@ def _local_index(groups: np.ndarray, n_groups: int) -> np.ndarray:
 
 
 def _fixed_by_null_space(dense: np.ndarray) -> np.ndarray:
-    null = scipy.linalg.null_space(dense)
-    if null.shape[1] == 0:
-        return np.ones(dense.shape[1], bool)
-    return np.max(np.abs(null), axis=1) < 1e-9
+    """Cells whose coordinate is zero on every vector of the null space (exact, by SVD).
+
+    With at least as many constraints as cells the thin SVD already holds every right singular vector;
+    skipping the left ones (one per constraint) makes it several times faster than a full SVD.
+    """
+    r, n = dense.shape
+    _, sv, vh = np.linalg.svd(dense, full_matrices=r < n)
+    tol = max(r, n) * np.finfo(float).eps * (sv[0] if len(sv) else 0.0)
+    null = vh[int((sv > tol).sum()) :]
+    if null.shape[0] == 0:
+        return np.ones(n, bool)
+    return np.max(np.abs(null), axis=0) < 1e-9
 
 
 def _fixed_by_projection(m: sparse.csr_matrix, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
@@ -302,13 +378,18 @@ def _fixed_by_projection(m: sparse.csr_matrix, rng: np.random.Generator) -> tupl
     return ~(np.abs(v) > 1e-6).any(axis=1), bool(ok)
 
 
-def _determined(table: Table, hidden: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+def _determined(
+    table: Table, hidden: np.ndarray, rng: np.random.Generator, cache: dict | None = None
+) -> tuple[np.ndarray, int]:
     """Hidden cells that are linear combinations of published ones (mask), and components not verified.
 
     Components of the hidden cells (linked by shared constraints) are checked independently: small ones in
     batches (one batched SVD per component size), mid-sized ones with a dense null space, the largest by
     projecting random vectors on the null space (sparse LU); a cell not clearly free counts as determined.
+    `cache` keeps the answer for a component (its set of hidden cells fixes its system) from one round of
+    secondary suppression to the next: most components are untouched by a round's new complements.
     """
+    cache = {} if cache is None else cache
     idx = np.flatnonzero(hidden)
     out = np.zeros(len(hidden), bool)
     if len(idx) == 0:
@@ -357,9 +438,16 @@ def _determined(table: Table, hidden: np.ndarray, rng: np.random.Generator) -> t
         col_order = np.argsort(col_comp, kind="stable")
         col_bounds = np.searchsorted(col_comp[col_order], np.arange(n_comp + 1))
         for c in rest:
-            ent = order[bounds[c] : bounds[c + 1]]
             members = col_order[col_bounds[c] : col_bounds[c + 1]]  # global hidden-column ids, local order
+            key = idx[members].tobytes()
+            if key in cache:
+                fixed, was_unchecked = cache[key]
+                unchecked += was_unchecked
+                determined_local[members] = fixed[col_local[members]]
+                continue
+            ent = order[bounds[c] : bounds[c + 1]]
             m = sparse.csr_matrix((e_val[ent], (e_row[ent], e_col[ent])), shape=(int(r_of[c]), int(n_of[c])))
+            before = unchecked
             if n_of[c] <= DENSE_LIMIT:
                 fixed = _fixed_by_null_space(m.toarray())
             elif n_of[c] <= SPARSE_LIMIT:
@@ -369,6 +457,7 @@ def _determined(table: Table, hidden: np.ndarray, rng: np.random.Generator) -> t
                 # Too large to verify exactly here: counted and reported, never silently passed as safe.
                 fixed = np.zeros(int(n_of[c]), bool)
                 unchecked += 1
+            cache[key] = (fixed, unchecked - before)
             determined_local[members] = fixed[col_local[members]]
     out[idx[determined_local]] = True
     return out, unchecked
@@ -433,6 +522,15 @@ def protect(
     row_len = np.diff(a.indptr)
     sticky, known = _previous_state(table, previous)
     primary = (values > 0) & (values < threshold)
+    derived = np.zeros(len(values), bool)
+    if known.any():
+        widened = _derived(a, row_len, known)
+        derived = widened & ~known
+        known = widened
+    # A cell hidden last time whose value now follows from cells published unchanged is public anyway:
+    # it is released (and logged) instead of being kept hidden in name only.
+    released = sticky & derived & ~primary
+    sticky = sticky & ~released
     suppressed = primary | sticky
     # Decisions are collected as (cell, reason, constraint row) arrays and turned into text once at the end.
     log_cells: list[np.ndarray] = [np.flatnonzero(primary), np.flatnonzero(sticky & ~primary)]
@@ -441,10 +539,15 @@ def protect(
         np.full(len(log_cells[1]), PREVIOUS, object),
     ]
     log_rows: list[np.ndarray] = [np.full(len(log_cells[0]), -1), np.full(len(log_cells[1]), -1)]
+    log_cells.append(np.flatnonzero(released))
+    log_reasons.append(np.full(len(log_cells[-1]), DERIVED, object))
+    log_rows.append(np.full(len(log_cells[-1]), -1))
+    exposed = primary & derived
     eligible = ~known
     known_per_row = a @ known.astype(np.int64)
     rng = np.random.default_rng(seed)
     unchecked = 0
+    checked: dict = {}
     while True:
         while True:
             hidden = suppressed & ~known
@@ -464,7 +567,7 @@ def protect(
             suppressed[chosen] = True
         # Cells known from the previous release are known to the attacker, whatever this release says.
         hidden = suppressed & ~known
-        determined, unchecked = _determined(table, hidden, rng)
+        determined, unchecked = _determined(table, hidden, rng, checked)
         if not determined.any():
             determined, lp_unchecked = _lp_exposed(table, hidden)
             unchecked += lp_unchecked
@@ -482,6 +585,8 @@ def protect(
             touching = np.flatnonzero((a @ suppressed.astype(np.int64)) > 0)
             rows, chosen = _pick_complements(table, touching, suppressed, eligible)
             if len(chosen) == 0:
+                # Nothing left to hide can help: the cells stay determined. Reported, never passed as safe.
+                exposed |= determined
                 break
             picked[int(chosen[0])] = int(rows[0])
         cells_ = np.fromiter(picked.keys(), dtype=np.int64)
@@ -492,7 +597,7 @@ def protect(
     decisions = _decisions(
         table, np.concatenate(log_cells), np.concatenate(log_reasons), np.concatenate(log_rows), threshold
     )
-    return Protection(table, suppressed, known, decisions, unchecked)
+    return Protection(table, suppressed, known, decisions, unchecked, np.flatnonzero(exposed))
 
 
 def _decisions(

@@ -1,10 +1,11 @@
 """Indicators from the services' own records, with disclosure control applied to every released cell.
 
-Counts by area (quartiere → comune → ambito, one tree), period (month → year), sex, age band and
-citizenship form one hierarchical table per indicator and year, protected as a whole by disclosure.protect,
-so that no suppressed cell can be recomputed from totals, sibling breakdowns, the area hierarchy, the months
-of the year or the previous release. Distinct-person counts (users) are not additive over time: months and
-the year are then protected as separate tables.
+Counts by area (quartiere → comune → ambito, one tree) and period (month → year) are released for all
+people and by each breakdown on its own — sex, age band, citizenship. The three area × period × breakdown
+tables share their margin, so they are joined into one system and protected as a whole by
+disclosure.protect: no suppressed cell can be recomputed from totals, sibling breakdowns, another
+breakdown's table, the area hierarchy, the months of the year or the previous release. Distinct-person
+counts (users) are not additive over time: months and the year are then protected as separate tables.
 """
 
 from __future__ import annotations
@@ -24,21 +25,32 @@ TOTAL = disclosure.TOTAL
 
 
 def _leaves(records: pl.DataFrame, distinct: bool, granularity: str) -> pl.DataFrame:
-    period = (
-        pl.col("record_date").dt.strftime("%Y-%m")
-        if granularity == "mese"
-        else pl.col("record_date").dt.strftime("%Y")
-    )
-    df = records.with_columns(
+    """Counts by area × period × the three breakdowns (missing values as «non indicato»).
+
+    Grouped on the raw columns first and labelled afterwards, so that millions of records never get a
+    text period or a copied label column each.
+    """
+    unit = "1mo" if granularity == "mese" else "1y"
+    df = records.lazy().with_columns(
         area=pl.coalesce(pl.col("quartiere_code"), pl.col("comune_code")),
-        period=period,
+        period=pl.col("record_date").dt.truncate(unit),
+    )
+    if distinct:
+        # One row per person and period — the latest record's area and attributes — so that every margin
+        # (the comune, the ambito, all age bands) counts each person once and the table stays additive.
+        # Counting distinct people per cell instead would count twice a person whose age band or comune
+        # changed within the period, and the totals would no longer be distinct people.
+        df = df.sort("record_date").group_by(["pseudonym", "period"]).agg(pl.all().last())
+    counts = df.group_by(["area", "period", "sex", "age_band", "citizenship"]).agg(pl.len().alias("value"))
+    fmt = "%Y-%m" if granularity == "mese" else "%Y"
+    labelled = counts.with_columns(
+        period=pl.col("period").dt.strftime(fmt),
         sesso=pl.col("sex").replace("", None).fill_null(UNKNOWN),
         fascia_eta=pl.col("age_band").replace("", None).fill_null(UNKNOWN),
         cittadinanza=pl.col("citizenship").replace("", None).fill_null(UNKNOWN),
     )
-    if distinct:
-        return df.group_by(DIMS).agg(pl.col("pseudonym").n_unique().alias("value"))
-    return df.group_by(DIMS).agg(pl.len().alias("value"))
+    # Two raw values can become one label ("" and missing): add them up.
+    return labelled.group_by(DIMS).agg(pl.col("value").sum()).collect()
 
 
 def protect_records(
@@ -47,72 +59,53 @@ def protect_records(
     threshold: int,
     distinct: bool,
     previous: pl.DataFrame | None = None,
-    max_rounds: int = 5,
 ) -> list[disclosure.Protection]:
-    """Area × period tables, one per breakdown (sex, age band, citizenship), sharing their area × period margin.
+    """Area × period tables, one per breakdown (sex, age band, citizenship), protected as one system.
 
     Each breakdown is released on its own (not crossed with the others): the cross-classification of five
-    dimensions is too sparse to publish for a comune and makes protection intractable. The three tables share
-    the margin cells (area × period, all people); a margin cell hidden in one table is hidden in all, and the
-    tables are protected again until the hidden margins agree. Distinct-person counts (users) are not
-    additive over time: months and years are then separate tables.
+    dimensions is too sparse to publish for a comune. The three tables share their area × period margin
+    (all people), so an attacker holding the three can combine constraints across them: they are joined
+    into one table (disclosure.combine) and protected together, so every check — differencing, linear
+    combinations, nonnegativity bounds, the previous release — sees all three at once. Distinct-person
+    counts (users) are not additive over time: months and years are then separate tables.
     """
     if records.height == 0:
         return []
     grans = ("mese", "anno") if distinct else ("mese",)
-    out: list[disclosure.Protection] = []
-    for gran in grans:
-        leaves_all = _leaves(records, distinct, gran)
-        parents = {"area": dict(area_parents)}
-        if not distinct:
-            parents["period"] = {m: m[:4] for m in leaves_all["period"].unique().to_list()}
-        tables = {}
-        for b in BREAKDOWNS:
-            leaves = leaves_all.group_by(["area", "period", b]).agg(pl.col("value").sum())
-            tables[b] = disclosure.build_table(leaves, ["area", "period", b], parents)
-        hidden_margin = pl.DataFrame(schema={"area": pl.Utf8, "period": pl.Utf8})
-        for _ in range(max_rounds):
-            protections = {}
-            for b, table in tables.items():
-                sticky = _previous_for(previous, table, b)
-                margin = hidden_margin.with_columns(
-                    pl.lit(TOTAL).alias(b),
-                    pl.lit(None, dtype=pl.Int64).alias("value"),
-                    pl.lit(True).alias("suppressed"),
-                )
-                sticky = (
-                    margin
-                    if sticky is None
-                    else pl.concat([sticky, margin.select(sticky.columns)], how="vertical_relaxed")
-                )
-                protections[b] = disclosure.protect(
-                    table, threshold, sticky.unique(subset=["area", "period", b])
-                )
-            now = pl.concat(
-                [
-                    p.published()
-                    .filter(pl.col(b) == TOTAL)
-                    .filter(pl.col("suppressed"))
-                    .select("area", "period")
-                    for b, p in protections.items()
-                ]
-            ).unique()
-            if now.height == hidden_margin.height:
-                break
-            hidden_margin = now
-        out += list(protections.values())
-    return out
+    return [
+        protect_leaves(_leaves(records, distinct, gran), area_parents, threshold, distinct, previous)
+        for gran in grans
+    ]
 
 
-def _previous_for(
-    previous: pl.DataFrame | None, table: disclosure.Table, breakdown: str
-) -> pl.DataFrame | None:
-    """The previous release's cells of this breakdown's table (other breakdowns at their total)."""
+def protect_leaves(
+    leaves_all: pl.DataFrame,
+    area_parents: Mapping[str, str],
+    threshold: int,
+    distinct: bool,
+    previous: pl.DataFrame | None = None,
+) -> disclosure.Protection:
+    """Counts by area × period × sex × age band × citizenship (one granularity) → the protected release table."""
+    parents = {"area": dict(area_parents)}
+    if not distinct:
+        parents["period"] = {m: m[:4] for m in leaves_all["period"].unique().to_list()}
+    tables = [
+        disclosure.build_table(
+            leaves_all.group_by(["area", "period", b]).agg(pl.col("value").sum()),
+            ["area", "period", b],
+            parents,
+        )
+        for b in BREAKDOWNS
+    ]
+    table = disclosure.combine(tables, DIMS)
+    return disclosure.protect(table, threshold, _previous_for(previous, table))
+
+
+def _previous_for(previous: pl.DataFrame | None, table: disclosure.Table) -> pl.DataFrame | None:
+    """The previous release's cells that are also cells of this table (same granularity, same breakdowns)."""
     if previous is None or previous.height == 0:
         return None
-    others = [b for b in BREAKDOWNS if b != breakdown]
-    prev = previous.filter(pl.all_horizontal([pl.col(o) == TOTAL for o in others]))
-    prev = prev.select("area", "period", breakdown, "value", "suppressed")
+    prev = previous.select(*DIMS, "value", "suppressed")
     return prev.join(table.cells.select(table.dims), on=table.dims, how="semi")
 
 
@@ -134,17 +127,10 @@ def to_datapoints(
     meta: Mapping,
 ) -> pl.DataFrame:
     """Released rows: value per 1,000 residents where the area has a population, counts otherwise."""
-    frames = []
-    for p in protections:
-        pub = p.published()
-        for b in BREAKDOWNS:
-            if b not in pub.columns:
-                pub = pub.with_columns(pl.lit(TOTAL).alias(b))
-        frames.append(pub.select(*DIMS, "value", "suppressed"))
+    frames = [p.published().select(*DIMS, "value", "suppressed") for p in protections]
     if not frames:
         return pl.DataFrame()
-    # The shared margin appears in the three tables with the same (consistent) status: keep it once.
-    df = pl.concat(frames).unique(subset=DIMS, keep="first", maintain_order=True)
+    df = pl.concat(frames)
     df = df.filter(pl.col("area") != disclosure.TOTAL).filter(pl.col("period") != disclosure.TOTAL)
     df = df.with_columns(pl.col("area").replace_strict(levels, default=None).alias("area_level")).filter(
         pl.col("area_level").is_not_null()
