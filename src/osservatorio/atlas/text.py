@@ -82,6 +82,7 @@ def trend_label(label: str) -> str:
         "in diminuzione": _("in diminuzione"),
         "nessun cambiamento significativo": _("nessun cambiamento significativo"),
         "non calcolabile": _("non calcolabile"),
+        "serie non confrontabile": _("serie non confrontabile"),
     }.get(label, label)
 
 
@@ -122,7 +123,7 @@ def ranking_summary(indicator, rows: list[dict], container: str, period: str) ->
     hi, lo = ordered[0], ordered[-1]
     missing = len(rows) - len(usable)
     out = _(
-        "%(n)s aree di %(c)s nel %(p)s: il valore più alto è di %(hi)s (%(hv)s), il più basso di %(lo)s (%(lv)s)."
+        "%(n)s aree di %(c)s, periodo %(p)s: il valore più alto è di %(hi)s (%(hv)s), il più basso di %(lo)s (%(lv)s)."
     ) % {
         "n": len(usable),
         "c": container,

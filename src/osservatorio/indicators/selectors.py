@@ -169,33 +169,35 @@ def area_profile(indicator: Indicator, area_code: str) -> dict:
             comparisons.append(peer)
     usable = [dp for dp in s if dp.granularity == s[-1].granularity] if s else []
     kind = {"proportion": "proportion", "rate": "rate", "count": "count"}.get(indicator.kind, "other")
+    # A year of a few months (a measure that started in April) is not comparable with whole years: no trend
+    # across it, and it is never a pre-pandemic baseline or an observed pandemic year.
+    comparable = not any(dp.break_before for dp in usable[-4:]) and not any(
+        _partial_year(dp) for dp in usable[-5:]
+    )
     tr = trend(
         [dp.value if (dp.value is not None and not dp.break_before) else None for dp in usable[-5:]]
-        if not any(dp.break_before for dp in usable[-4:])
+        if comparable
         else [None],
         [dp.numerator for dp in usable[-5:]],
         [dp.denominator for dp in usable[-5:]] if indicator.denominator_unit else None,
         kind,
         indicator.polarity,
     )
-    yearly = {dp.period_start.year: dp.value for dp in s if dp.granularity == "anno"}
+    whole_years = [dp for dp in s if dp.granularity == "anno" and not _partial_year(dp)]
+    yearly = {dp.period_start.year: dp.value for dp in whole_years}
     half = {
         dp.period_start.year: (dp.ci95_high - dp.ci95_low) / 2
-        for dp in s
-        if dp.granularity == "anno" and dp.ci95_low is not None and dp.ci95_high is not None
+        for dp in whole_years
+        if dp.ci95_low is not None and dp.ci95_high is not None
     }
     covid = (
         baseline(yearly, half, indicator.break_years)
         if any(y < 2020 for y in yearly) and any(2020 <= y <= 2022 for y in yearly)
         else []
     )
-    region_codes = (
-        ("IT", "03")
-        if area_code[:3]
-        in {"012", "013", "014", "015", "016", "017", "018", "019", "020", "097", "098", "108"}
-        or area_code == "03"
-        else ("IT",)
-    )
+    # Regional events (zone colours, regional measures) apply to the areas of that regione.
+    regioni = [a.code for a in ([area, *ancestors(area)] if area else []) if a.level == "regione"]
+    region_codes = ("IT", *regioni)
     timeline = events(region_codes) if indicator.covid_relevant or covid else []
     return {
         "series": s,
@@ -205,6 +207,13 @@ def area_profile(indicator: Indicator, area_code: str) -> dict:
         "covid": covid,
         "timeline": timeline,
     }
+
+
+def _partial_year(dp: DataPoint) -> bool:
+    return dp.granularity == "anno" and (
+        (dp.period_start.month, dp.period_start.day) != (1, 1)
+        or (dp.period_end.month, dp.period_end.day) != (12, 31)
+    )
 
 
 def peer_comparison(indicator: Indicator, area_code: str, latest: DataPoint) -> dict | None:

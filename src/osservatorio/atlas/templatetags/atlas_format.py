@@ -57,6 +57,7 @@ TREND_SYMBOL = {
     "in diminuzione": ("atlas-neutral", "↘"),
     "nessun cambiamento significativo": ("atlas-similar", "→"),
     "non calcolabile": ("atlas-na", "–"),
+    "serie non confrontabile": ("atlas-na", "–"),
 }
 
 
