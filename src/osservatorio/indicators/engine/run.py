@@ -201,6 +201,9 @@ def compute_family(
     native rows are read once, the membership join is done once instead of once per indicator, and a
     component shared by several indicators with the same completeness is summed once (the cost of the
     GROUP BY grows with the number of summed columns, not with the number of indicators).
+
+    `unmatched_cache` belongs to one run (one closure and one crosswalk): it also keeps what depends on
+    them alone (members per area, the territory's codes), so it must not be shared between territories.
     """
     defs = [DEFINITIONS[c] for c in codes]
     try:
