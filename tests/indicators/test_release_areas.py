@@ -85,3 +85,19 @@ def test_a_restricted_release_is_never_mistaken_for_a_full_one(loaded):
     # And the full catalogue over the whole territory after a restricted one is not "unchanged" either.
     whole = services.compute_release(CODES)
     assert whole.pk != wider.pk and DataPoint.objects.filter(release=whole).count() == n_full
+
+
+def test_command_line_stores_only_the_areas_listed(loaded):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "indicators", "compute", "--indicator", CODES[0], "--area", "019", "--area", "019036", "--solo-aree",
+        stdout=out,
+    )  # fmt: skip
+    release = Release.objects.order_by("-pk").first()
+    assert _stored(release) == {"019", "019036"}
+    with pytest.raises(CommandError, match="--solo-aree richiede"):
+        call_command("indicators", "compute", "--solo-aree", stdout=StringIO())

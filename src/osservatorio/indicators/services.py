@@ -454,6 +454,19 @@ def _compute_records(release, ind, kind, tree, levels, population, vintage, area
             reason="verifica_incompleta",
             text=f"{unchecked} gruppi di celle oscurate troppo grandi per la verifica esatta delle combinazioni lineari",
         )
+    exposed = sum(len(p.exposed) for p in protections)
+    if exposed:
+        # Cells that cells already public pin down: no suppression in this release can hide them. Logged so
+        # that the data protection officer sees it; never expected with a constant threshold.
+        DisclosureDecision.objects.create(
+            release=release,
+            indicator=ind,
+            area_code="*",
+            period_start=vintage,
+            reason="protezione_impossibile",
+            text=f"{exposed} celle oscurate sono ricavabili da celle già pubblicate: nessuna soppressione "
+            "in questo rilascio può proteggerle",
+        )
     return len(dps), synthetic
 
 

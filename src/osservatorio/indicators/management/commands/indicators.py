@@ -19,6 +19,12 @@ class Command(BaseCommand):
             "--indicator", action="append", default=[], help="codice (ripetibile); tutti se omesso"
         )
         c.add_argument("--area", action="append", default=[], help="codice ISTAT dell'area (ripetibile)")
+        c.add_argument(
+            "--solo-aree",
+            action="store_true",
+            help="pubblica solo le aree indicate con --area (non i comuni che contengono); "
+            "i loro valori si calcolano comunque da tutti i comuni membri",
+        )
         sub.add_parser("list", help="elenca gli indicatori del catalogo")
         sub.add_parser("load-catalogue", help="ricarica il catalogo dai file YAML")
 
@@ -31,11 +37,13 @@ class Command(BaseCommand):
                 for ind in Indicator.objects.filter(active=True):
                     self.stdout.write(f"{ind.code:40} {ind.get_domain_display():35} {ind.title_it}")
             else:
-                self.compute(opts["indicator"], opts["area"])
+                if opts["solo_aree"] and not opts["area"]:
+                    raise CommandError("--solo-aree richiede almeno un --area")
+                self.compute(opts["indicator"], opts["area"], opts["solo_aree"])
         except (services.ComputeError, CatalogueError) as exc:
             raise CommandError(str(exc)) from exc
 
-    def compute(self, codes, areas):
+    def compute(self, codes, areas, only_areas=False):
         console = Console(file=self.stdout, force_terminal=False)
         with Progress(
             TextColumn("{task.description}"),
@@ -50,7 +58,9 @@ class Command(BaseCommand):
             def progress(code, n, total):
                 bar.update(task, total=total, completed=n - 1, description=f"Calcolo: {code}")
 
-            release = services.compute_release(codes or None, areas or None, progress=progress)
+            release = services.compute_release(
+                codes or None, areas or None, progress=progress, only_areas=only_areas
+            )
             bar.update(task, completed=len(release.indicators), description="Calcolo concluso")
         total = sum(release.counts.values())
         if getattr(release, "unchanged", False):
