@@ -213,3 +213,15 @@ def test_a_person_is_counted_once_in_every_margin():
     cells = {tuple(r[:5]): r[5] for r in months.table.cells.rows()}
     assert cells[("A", "2024-03", TOTAL, TOTAL, TOTAL)] == 2
     assert cells[("C1", "2024-01", "F", TOTAL, TOTAL)] == 1
+
+
+def test_the_same_records_in_another_order_give_the_same_release():
+    rows = [
+        {"comune_code": c, "quartiere_code": None, "record_date": date(2024, 1, 9), "sex": s, "age_band": a,
+         "citizenship": "italiana", "pseudonym": "p1", "synthetic": True}
+        for c, s, a in [("C1", "F", "0-17"), ("C2", "M", "18-64"), ("C1", "M", "")]
+    ]  # fmt: skip
+    first = protect_records(pl.DataFrame(rows), {"C1": "A", "C2": "A"}, threshold=1, distinct=True)
+    again = protect_records(pl.DataFrame(rows[::-1]), {"C1": "A", "C2": "A"}, threshold=1, distinct=True)
+    for a, b in zip(first, again, strict=True):
+        assert a.published().sort(DIMS).equals(b.published().sort(DIMS))

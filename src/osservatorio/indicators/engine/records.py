@@ -40,7 +40,9 @@ def _leaves(records: pl.DataFrame, distinct: bool, granularity: str) -> pl.DataF
         # (the comune, the ambito, all age bands) counts each person once and the table stays additive.
         # Counting distinct people per cell instead would count twice a person whose age band or comune
         # changed within the period, and the totals would no longer be distinct people.
-        df = df.sort("record_date").group_by(["pseudonym", "period"]).agg(pl.all().last())
+        # Ties on the date are broken on the other columns, so that the same records give the same release.
+        order = ["record_date", "area", "sex", "age_band", "citizenship"]
+        df = df.sort(order, nulls_last=True).group_by(["pseudonym", "period"]).agg(pl.all().last())
     counts = df.group_by(["area", "period", "sex", "age_band", "citizenship"]).agg(pl.len().alias("value"))
     fmt = "%Y-%m" if granularity == "mese" else "%Y"
     labelled = counts.with_columns(
