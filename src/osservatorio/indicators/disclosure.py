@@ -416,7 +416,12 @@ def _certified_locally(m: sparse.csr_matrix, candidates: np.ndarray) -> np.ndarr
 
 
 def _large_component(
-    m: sparse.csr_matrix, cells: np.ndarray, free: np.ndarray, fails: np.ndarray, rng: np.random.Generator
+    m: sparse.csr_matrix,
+    cells: np.ndarray,
+    free: np.ndarray,
+    fails: np.ndarray,
+    rng: np.random.Generator,
+    exact: bool = False,
 ) -> tuple[np.ndarray, bool]:
     """Determined cells of a component above DENSE_LIMIT (mask, local order) and whether it was verified.
 
@@ -436,8 +441,10 @@ def _large_component(
     if len(candidates) == 0:
         return np.zeros(n, bool), True
     projectable = n <= SPARSE_LIMIT or (n <= THIN_LIMIT and m.nnz <= THIN_DEGREE * n)
-    if len(candidates) <= LOCAL_CANDIDATES and not (
-        projectable and fails[cells[candidates]].max() >= LOCAL_TRIES
+    if (
+        not exact
+        and len(candidates) <= LOCAL_CANDIDATES
+        and not (projectable and fails[cells[candidates]].max() >= LOCAL_TRIES)
     ):
         certified = _certified_locally(m, candidates)
         free[cells[candidates[certified]]] = True
@@ -458,7 +465,7 @@ def _large_component(
 
 
 def _determined(
-    table: Table, hidden: np.ndarray, rng: np.random.Generator, cache: dict | None = None
+    table: Table, hidden: np.ndarray, rng: np.random.Generator, cache: dict | None = None, exact: bool = False
 ) -> tuple[np.ndarray, int]:
     """Hidden cells that are linear combinations of published ones (mask), and components not verified.
 
@@ -523,7 +530,7 @@ def _determined(
         for c in rest:
             members = col_order[col_bounds[c] : col_bounds[c + 1]]  # global hidden-column ids, local order
             key = idx[members].tobytes()
-            if key in cache:
+            if key in cache and not exact:
                 fixed, was_unchecked = cache[key]
                 unchecked += was_unchecked
                 determined_local[members] = fixed[col_local[members]]
@@ -536,7 +543,7 @@ def _determined(
             else:
                 cells = np.empty(int(n_of[c]), np.int64)
                 cells[col_local[members]] = idx[members]
-                fixed, verified = _large_component(m, cells, free, fails, rng)
+                fixed, verified = _large_component(m, cells, free, fails, rng, exact)
                 unchecked += not verified
             cache[key] = (fixed, unchecked - before)
             determined_local[members] = fixed[col_local[members]]
@@ -666,7 +673,9 @@ def protect(
             touching = np.flatnonzero((a @ suppressed.astype(np.int64)) > 0)
             rows, chosen = _pick_complements(table, touching, suppressed, eligible)
             if len(chosen) == 0:
-                # Nothing left to hide can help: the cells stay determined. Reported, never passed as safe.
+                # Nothing left to hide can help: the cells stay determined. Reported, never passed as safe —
+                # after an exact check, since later rounds presume determined a cell they cannot certify.
+                determined, _ = _determined(table, hidden, rng, checked, exact=True)
                 exposed |= determined
                 break
             picked[int(chosen[0])] = int(rows[0])
