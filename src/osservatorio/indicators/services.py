@@ -444,29 +444,23 @@ def _compute_records(release, ind, kind, tree, levels, population, vintage, area
                 )
             )
     DisclosureDecision.objects.bulk_create(decisions, batch_size=2000)
+    # Table-wide warnings for the data protection officer: groups too large to verify exactly, and cells
+    # that cells already public pin down (no suppression in this release can hide them; never expected with
+    # a constant threshold). Neither is ever passed as safe.
     unchecked = sum(p.unchecked_components for p in protections)
-    if unchecked:
-        DisclosureDecision.objects.create(
-            release=release,
-            indicator=ind,
-            area_code="*",
-            period_start=vintage,
-            reason="verifica_incompleta",
-            text=f"{unchecked} gruppi di celle oscurate troppo grandi per la verifica esatta delle combinazioni lineari",
-        )
     exposed = sum(len(p.exposed) for p in protections)
-    if exposed:
-        # Cells that cells already public pin down: no suppression in this release can hide them. Logged so
-        # that the data protection officer sees it; never expected with a constant threshold.
-        DisclosureDecision.objects.create(
-            release=release,
-            indicator=ind,
-            area_code="*",
-            period_start=vintage,
-            reason="protezione_impossibile",
-            text=f"{exposed} celle oscurate sono ricavabili da celle già pubblicate: nessuna soppressione "
-            "in questo rilascio può proteggerle",
-        )
+    notices = [
+        (unchecked, "verifica_incompleta",
+         f"{unchecked} gruppi di celle oscurate troppo grandi per la verifica esatta delle combinazioni lineari"),
+        (exposed, "protezione_impossibile",
+         f"{exposed} celle oscurate sono ricavabili da celle già pubblicate: nessuna soppressione in questo "
+         "rilascio può proteggerle"),
+    ]  # fmt: skip
+    for count, reason, text in notices:
+        if count:
+            DisclosureDecision.objects.create(
+                release=release, indicator=ind, area_code="*", period_start=vintage, reason=reason, text=text
+            )
     return len(dps), synthetic
 
 
