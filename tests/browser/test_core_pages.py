@@ -30,5 +30,6 @@ def test_work_menu_for_an_administrator(live_server, page, assert_accessible, dj
     page.wait_for_timeout(400)  # the menu fades in; contrast is measured once it is opaque
     page.screenshot(path="test-artifacts/nav-work-open.png")
     assert_accessible(page)
-    audit.click()
+    with page.expect_navigation():
+        audit.click()
     assert page.locator("main h1").inner_text().startswith("Registro")

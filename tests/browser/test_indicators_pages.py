@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from osservatorio.accounts.roles import Role
 
@@ -38,9 +39,10 @@ def test_catalogue_indicator_area_and_composite(
     page.get_by_role("link", name="Residenti di 75 anni e più").click()
     page.wait_for_url("**/indicatori/quota-75-piu/")
     page.select_option("#id_livello", "comune")
-    page.get_by_role("button", name="Mostra").click()
-    row = page.locator("tbody tr", has_text="Cremona").first
-    assert row.is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Mostra").click()
+    page.wait_for_url("**livello=comune**")
+    expect(page.locator("tbody tr", has_text="Cremona").first).to_be_visible()
     assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "indicators_detail.png"), full_page=True)
     page.get_by_role("link", name="Cremona", exact=True).click()

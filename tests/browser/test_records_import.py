@@ -118,7 +118,8 @@ def test_upload_map_errors_import_and_counts(
 
     page.goto(live_server.url + "/dati-servizi/")
     assert_accessible(page)
-    page.get_by_role("link", name="Carica un file").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Carica un file").click()
     assert page.locator("main h1").inner_text() == "Carica un file di dati dei servizi"
     assert_accessible(page)
     page.get_by_label("File dei dati (CSV o foglio di calcolo)").set_input_files(str(xlsx))
@@ -160,7 +161,8 @@ def test_upload_map_errors_import_and_counts(
     assert ServiceRecord.objects.count() == 4
     assert_accessible(page)
 
-    page.get_by_role("link", name="Vedi i conteggi per comune e quartiere").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Vedi i conteggi per comune e quartiere").click()
     table = page.locator("table").first
     assert "Cremona" in table.inner_text() and "Crema" in table.inner_text()
     q2 = page.locator("tr", has_text="019036-Q02")

@@ -63,13 +63,15 @@ def test_analyst_edits_previews_generates_and_downloads(
     page.fill(
         "#id_text", 'Il reddito di **{{ area.name }} è {{ value("reddito-imponibile-per-contribuente") }}.'
     )
-    page.get_by_role("button", name="Salva e guarda l'anteprima").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Salva e guarda l'anteprima").click()
     assert "riga 1, colonna 15: grassetto aperto" in page.locator(".alert-danger").inner_text()
     assert_accessible(page)
     page.fill(
         "#id_text", 'Il reddito di **{{ area.name }}** è {{ value("reddito-imponibile-per-contribuente") }}.'
     )
-    page.get_by_role("button", name="Salva e guarda l'anteprima").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Salva e guarda l'anteprima").click()
     page.wait_for_url("**/rapporti/definizioni/profilo/**")
     page.goto(live_server.url + "/rapporti/definizioni/profilo/?area=019036")
     assert "Il reddito di Cremona è" in page.locator(".report").inner_text()
