@@ -31,7 +31,9 @@ def test_fonti_index_is_accessible_and_shows_releases(live_server, page, assert_
 def test_from_index_to_source_to_release_report(live_server, page, assert_accessible, loaded):
     page.goto(live_server.url + "/fonti/")
     with page.expect_navigation():
-        page.get_by_role("link", name="ISTAT — Popolazione residente, stranieri e bilancio demografico").click()
+        page.get_by_role(
+            "link", name="ISTAT — Popolazione residente, stranieri e bilancio demografico"
+        ).click()
     assert page.locator("main h1").count() == 1
     assert "Regola di residenza" in page.content()
     assert_accessible(page)
