@@ -23,7 +23,27 @@ def test_time_series_cuts_the_line_at_a_break_and_marks_events():
     missing = [v for v in spec["data"]["values"] if v["year"] == 2024]
     assert missing[0]["value"] is None
     out = svg(spec)
-    assert "<svg" in out and "Lockdown" in out and "interruzione di serie" in out
+    # The event is tagged by its number (its text is in the tooltip and in the list under the chart).
+    assert "<svg" in out and ">1</text>" in out and "interruzione di serie" in out
+    event = [m for layer in spec["layer"] if "data" in layer for m in layer["data"]["values"]]
+    assert {"tag": "1", "label": "1. Lockdown"}.items() <= event[-1].items()
+
+
+def test_event_numbers_close_in_time_go_on_different_rows():
+    rows = [{"series": "Cremona", "year": y, "value": 10.0} for y in range(2000, 2024)]
+    events = [
+        {"date": d, "label": f"evento {d}"}
+        for d in ("2020-03-09", "2020-03-22", "2020-05-18", "2020-11-06", "2021-06-28", "2023-08-01")
+    ]
+    marks = charts.event_marks(events, [f"{r['year']}-07-01" for r in rows])
+    assert [m["tag"] for m in marks] == ["1", "2", "3", "4", "5", "6"]
+    # 24 years of axis: a number needs about half a year to stand apart; March and May 2020 share no row.
+    assert len({m["row_px"] for m in marks[:3]}) == 3
+    assert marks[3]["row_px"] == marks[0]["row_px"]  # November is far enough from March
+    assert all(m["row_px"] > 0 for m in marks)  # row 0 is for the "interruzione di serie" labels
+    spec = charts.time_series(rows, events=events)
+    out = svg(spec)
+    assert all(f">{n}</text>" in out for n in range(1, 7))
 
 
 def test_time_series_draws_one_legend_for_several_series():

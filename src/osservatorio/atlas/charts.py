@@ -125,6 +125,40 @@ def partial_year_breaks(periods: Iterable[tuple[date, date, str]]) -> list[int]:
     return [y for prev, y in zip(years, years[1:], strict=False) if partial[prev] or partial[y]]
 
 
+# Events are tagged on the chart by their number (the full text is in the tooltip and in the numbered list
+# under the chart): whole labels of the 2020 measures, a few weeks apart, overwrote each other. Numbers that
+# would still touch are put on the next of a few rows.
+EVENT_ROWS = 3
+EVENT_ROW_PX = 12
+EVENT_GAP = 1 / 45  # share of the time axis that a number needs to stand apart from the previous one
+
+
+def event_marks(events: Iterable[Mapping], dates: Sequence[str] = ()) -> list[dict]:
+    """Rule-and-number marks for dated events, numbered from 1 in the order given (the list under the chart
+    uses the same order), each on the first row where it does not touch the previous number."""
+    given = [e for e in events if e.get("date")]
+    days = [date.fromisoformat(str(e["date"])[:10]).toordinal() for e in given]
+    axis = days + [date.fromisoformat(d[:10]).toordinal() for d in dates]
+    gap = (max(axis) - min(axis)) * EVENT_GAP if axis else 0
+    last = [None] * EVENT_ROWS
+    out = []
+    for i, (e, day) in enumerate(zip(given, days, strict=True)):
+        row = next((r for r, d in enumerate(last) if d is None or day - d >= gap), None)
+        if row is None:  # every row is busy: the row whose number is oldest
+            row = min(range(EVENT_ROWS), key=lambda r: last[r])
+        last[row] = day
+        out.append(
+            {
+                "date": str(e["date"]),
+                "label": f"{i + 1}. {e.get('label', '')}",
+                "tag": str(i + 1),
+                "kind": "event",
+                "row_px": (row + 1) * EVENT_ROW_PX,
+            }
+        )
+    return out
+
+
 def time_series(
     rows: Iterable[Mapping],
     *,
@@ -229,12 +263,12 @@ def time_series(
                 },
             }
         )
-    marks = [{"date": f"{b}-01-01", "label": "interruzione di serie", "kind": "break"} for b in breaks]
-    marks += [
-        {"date": str(e["date"]), "label": str(e.get("label", "")), "kind": "event"}
-        for e in events
-        if e.get("date")
-    ]
+    marks = [
+        {"date": f"{b}-01-01", "label": "interruzione di serie", "tag": "interruzione di serie", "kind": "break",
+         "row_px": 0}
+        for b in breaks
+    ]  # fmt: skip
+    marks += event_marks(events, [v["date"] for v in values])
     if marks:
         layers.append(
             {
@@ -259,11 +293,18 @@ def time_series(
         layers.append(
             {
                 "data": {"values": marks},
-                "mark": {"type": "text", "align": "left", "dx": 3, "dy": -4, "angle": 0, "fontSize": 10},
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "baseline": "top",
+                    "dx": 3,
+                    "dy": 2,
+                    "fontSize": 10,
+                },
                 "encoding": {
                     "x": {"field": "date", "type": "temporal"},
-                    "y": {"value": 0},
-                    "text": {"field": "label"},
+                    "y": {"field": "row_px", "type": "quantitative", "scale": None},
+                    "text": {"field": "tag"},
                     "color": {"value": EVENT},
                 },
             }

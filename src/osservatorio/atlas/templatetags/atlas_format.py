@@ -1,5 +1,7 @@
 """Italian formatting of released values, comparison and trend labels that never rely on colour alone."""
 
+from datetime import date
+
 from django import template
 from django.utils.html import format_html
 
@@ -79,3 +81,12 @@ def tendenza(trend):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def date_it(iso):
+    """An ISO date string ("2020-03-09") as the Italian day/month/year ("09/03/2020"); anything else as is."""
+    try:
+        return date.fromisoformat(str(iso)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
