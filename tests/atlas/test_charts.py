@@ -29,21 +29,36 @@ def test_time_series_cuts_the_line_at_a_break_and_marks_events():
     assert {"tag": "1", "label": "1. Lockdown"}.items() <= event[-1].items()
 
 
-def test_event_numbers_close_in_time_go_on_different_rows():
+def test_events_close_in_time_share_one_tag_and_tags_that_touch_change_row():
     rows = [{"series": "Cremona", "year": y, "value": 10.0} for y in range(2000, 2024)]
-    events = [
-        {"date": d, "label": f"evento {d}"}
-        for d in ("2020-03-09", "2020-03-22", "2020-05-18", "2020-11-06", "2021-06-28", "2023-08-01")
-    ]
+    dates = ["2020-02-23", "2020-03-08", "2020-03-10", "2020-03-29", "2020-05-19", "2020-11-23", "2021-01-22"]
+    dates += ["2022-09-01", "2024-01-01"]
+    events = [{"date": d, "label": f"evento {d}"} for d in dates]
     marks = charts.event_marks(events, [f"{r['year']}-07-01" for r in rows])
-    assert [m["tag"] for m in marks] == ["1", "2", "3", "4", "5", "6"]
-    # 24 years of axis: a number needs about half a year to stand apart; March and May 2020 share no row.
-    assert len({m["row_px"] for m in marks[:3]}) == 3
-    assert marks[3]["row_px"] == marks[0]["row_px"]  # November is far enough from March
-    assert all(m["row_px"] > 0 for m in marks)  # row 0 is for the "interruzione di serie" labels
-    spec = charts.time_series(rows, events=events)
-    out = svg(spec)
-    assert all(f">{n}</text>" in out for n in range(1, 7))
+    # Every event keeps its own rule and numbered tooltip text.
+    assert [m["label"].split(".")[0] for m in marks] == [str(n) for n in range(1, 10)]
+    # 24 years of axis: events less than about seven months after the first of a group join its tag.
+    assert [m["tag"] for m in marks if m["tag"]] == ["1–5", "6, 7", "8", "9"]
+    tagged = [m for m in marks if m["tag"]]
+    assert all(m["row_px"] > 0 for m in tagged)  # row 0 is for the "interruzione di serie" labels
+    assert tagged[0]["row_px"] != tagged[1]["row_px"]  # "6, 7" starts before "1–5" has ended
+    out = svg(charts.time_series(rows, events=events))
+    assert all(f">{t}</text>" in out for t in ("1–5", "6, 7", "8", "9"))
+
+
+def test_monthly_rows_are_drawn_month_by_month_and_joined():
+    rows = [
+        {"series": "Cremona", "year": 2020, "value": float(m), "date": f"2020-{m:02d}-15",
+         "period": f"mese {m}", "monthly": True}
+        for m in range(1, 13)
+    ]  # fmt: skip
+    spec = charts.time_series(rows)
+    values = spec["data"]["values"]
+    assert len({v["date"] for v in values}) == 12 and len({v["segment"] for v in values}) == 1
+    assert spec["layer"][0]["mark"]["type"] == "area"  # the interval is a band, not one rule per point
+    assert not any(layer["mark"]["type"] == "rule" for layer in spec["layer"])
+    assert {"field": "period", "title": "Mese"} in spec["layer"][1]["encoding"]["tooltip"]
+    assert "<svg" in svg(spec)
 
 
 def test_time_series_draws_one_legend_for_several_series():

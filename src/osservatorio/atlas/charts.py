@@ -126,36 +126,42 @@ def partial_year_breaks(periods: Iterable[tuple[date, date, str]]) -> list[int]:
 
 
 # Events are tagged on the chart by their number (the full text is in the tooltip and in the numbered list
-# under the chart): whole labels of the 2020 measures, a few weeks apart, overwrote each other. Numbers that
-# would still touch are put on the next of a few rows.
-EVENT_ROWS = 3
+# under the chart): whole labels of the 2020 measures, a few weeks apart, overwrote each other. Events closer
+# than EVENT_GAP of the time axis share one tag ("2–6"); tags that would still touch go on the next row.
+EVENT_ROWS = 2
 EVENT_ROW_PX = 12
-EVENT_GAP = 1 / 45  # share of the time axis that a number needs to stand apart from the previous one
+EVENT_GAP = 1 / 40  # share of the time axis that one number needs
 
 
 def event_marks(events: Iterable[Mapping], dates: Sequence[str] = ()) -> list[dict]:
-    """Rule-and-number marks for dated events, numbered from 1 in the order given (the list under the chart
-    uses the same order), each on the first row where it does not touch the previous number."""
+    """Rule marks for dated events, numbered from 1 in the order given (the list under the chart uses the
+    same order); the first event of each group of close ones carries the group's tag and its row."""
     given = [e for e in events if e.get("date")]
     days = [date.fromisoformat(str(e["date"])[:10]).toordinal() for e in given]
     axis = days + [date.fromisoformat(d[:10]).toordinal() for d in dates]
     gap = (max(axis) - min(axis)) * EVENT_GAP if axis else 0
-    last = [None] * EVENT_ROWS
-    out = []
-    for i, (e, day) in enumerate(zip(given, days, strict=True)):
-        row = next((r for r, d in enumerate(last) if d is None or day - d >= gap), None)
-        if row is None:  # every row is busy: the row whose number is oldest
-            row = min(range(EVENT_ROWS), key=lambda r: last[r])
-        last[row] = day
-        out.append(
-            {
-                "date": str(e["date"]),
-                "label": f"{i + 1}. {e.get('label', '')}",
-                "tag": str(i + 1),
-                "kind": "event",
-                "row_px": (row + 1) * EVENT_ROW_PX,
-            }
+    groups: list[list[int]] = []
+    for i, day in enumerate(days):
+        if groups and day - days[groups[-1][0]] < gap:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    out = [
+        {"date": str(e["date"]), "label": f"{i + 1}. {e.get('label', '')}", "tag": "", "kind": "event"}
+        for i, e in enumerate(given)
+    ]
+    ends: list[float | None] = [None] * EVENT_ROWS  # the day where the last tag of each row ends
+    for g in groups:
+        first, last = g[0] + 1, g[-1] + 1
+        tag = (
+            str(first) if first == last else (f"{first}, {last}" if last == first + 1 else f"{first}–{last}")
         )
+        day = days[g[0]]
+        row = next((r for r, end in enumerate(ends) if end is None or day >= end), None)
+        if row is None:  # every row is busy: the one that frees first
+            row = min(range(EVENT_ROWS), key=lambda r: ends[r] or 0)
+        ends[row] = day + gap * max(1.0, len(tag) / 2)
+        out[g[0]].update(tag=tag, row_px=(row + 1) * EVENT_ROW_PX)
     return out
 
 
@@ -198,18 +204,25 @@ def time_series(
         }
         if r.get("period"):
             v["period"] = str(r["period"])
+        if r.get("monthly"):
+            v["monthly"] = True
         values.append(v)
     values.sort(key=lambda v: (v["series"], v["date"]))
-    snapshots = any("period" in v for v in values)
+    labelled = any("period" in v for v in values)
+    # Monthly rows (see atlas.selectors.chart_rows) are named by their month but joined like a yearly series.
+    monthly = labelled and all(v.get("monthly") for v in values if "period" in v)
+    snapshots = labelled and not monthly
     fmt = number_format(decimals)
     y_title = unit or "valore"
-    x_title = "Periodo di riferimento" if snapshots else "Anno"
+    x_title = "Periodo di riferimento" if snapshots else ("Mese" if monthly else "Anno")
     x = {"field": "date", "type": "temporal", "title": x_title, "axis": {"format": "%Y", "tickCount": "year"}}
     if snapshots:
         x["scale"] = {"padding": 12}  # a lone first or last point is not drawn on the axis
     tooltip = [
         {"field": "series", "title": "Area"},
-        {"field": "period", "title": "Periodo"} if snapshots else {"field": "year", "title": "Anno"},
+        {"field": "period", "title": "Mese" if monthly else "Periodo"}
+        if labelled
+        else {"field": "year", "title": "Anno"},
         {"field": "value", "title": y_title, "format": fmt},
         {"field": "low", "title": "IC 95% inferiore", "format": fmt},
         {"field": "high", "title": "IC 95% superiore", "format": fmt},
@@ -292,7 +305,7 @@ def time_series(
         )
         layers.append(
             {
-                "data": {"values": marks},
+                "data": {"values": [m for m in marks if m["tag"]]},
                 "mark": {
                     "type": "text",
                     "align": "left",
