@@ -242,3 +242,55 @@ def test_rem_values_match_the_inps_file(engine_inputs, warehouse, shared_data, c
             & (pl.col("breakdown_key") != "")
         )
         assert row(out, "IT", year)["numerator"] >= decrees["numerator"].max()
+
+
+def test_own_rows_outside_the_group_by_give_the_same_sums():
+    """`sum_through(unique_rows=True)` takes each area's own row as its sum and groups only the ancestors:
+    same frame as grouping everything, with a renamed code, a membership that changed in time and nulls."""
+    from osservatorio.indicators.engine.aggregate import sum_through
+
+    end2020, end2021 = date(2020, 12, 31), date(2021, 12, 31)
+    rows = ibis.memtable(
+        {
+            "area_code": ["A", "B", "OLD", "A", "B", "OLD"],
+            "period_start": [date(2020, 1, 1)] * 3 + [date(2021, 1, 1)] * 3,
+            "period_end": [end2020] * 3 + [end2021] * 3,
+            "granularity": ["anno"] * 6,
+            "breakdown_key": [""] * 6,
+            "x": [1.0, 2.0, 4.0, None, 8.0, 16.0],
+            "m": [0, 0, 0, 1, 0, 0],
+            "provisional": [False, False, False, False, True, False],
+        }
+    )
+    forever = (date(1861, 3, 17), date(9999, 12, 31))
+    closure = ibis.memtable(
+        pl.DataFrame(
+            [
+                ("A", "A", "comune", *forever),
+                ("B", "B", "comune", *forever),
+                ("C", "C", "comune", *forever),
+                ("X", "X", "ambito", *forever),
+                ("Y", "Y", "ambito", *forever),
+                ("A", "X", "ambito", *forever),
+                ("B", "X", "ambito", date(1861, 3, 17), date(2020, 12, 31)),
+                ("B", "Y", "ambito", date(2021, 1, 1), date(9999, 12, 31)),
+                ("C", "Y", "ambito", *forever),
+            ],
+            schema=["child_code", "ancestor_code", "ancestor_level", "valid_from", "valid_to"],
+            orient="row",
+        )
+    )
+    crosswalk = ibis.memtable({"old_code": ["OLD"], "new_code": ["C"]})
+    keys = ["area_code", "area_level", "period_start", "breakdown_key"]
+    frames = [
+        sum_through(rows, ["x"], ["m"], closure, crosswalk, ["provisional"], unique_rows=u)
+        .to_polars()
+        .sort(keys)
+        for u in (False, True)
+    ]
+    assert frames[0].equals(frames[1])
+    got = {(r["area_code"], r["period_start"].year): r for r in frames[1].iter_rows(named=True)}
+    assert got[("X", 2020)]["x"] == 3.0 and got[("X", 2021)]["x"] is None  # A is null in 2021, B moved to Y
+    assert got[("Y", 2021)]["x"] == 24.0 and got[("Y", 2021)]["provisional"]
+    assert got[("C", 2021)]["x"] == 16.0 and got[("C", 2021)]["n_sources"] == 1
+    assert got[("A", 2021)]["m"] == 1 and got[("A", 2021)]["_native_level"] == "comune"

@@ -175,6 +175,17 @@ def _unmatched_native(native, closure: ir.Table, crosswalk: ir.Table | None, cac
     return codes.join(known, left_on="area_code", right_on="_known", how="anti")["area_code"].to_list()
 
 
+def _unique_native(native, crosswalk: ir.Table | None, cache: dict | None) -> bool:
+    """Whether no two native rows share an area (after the crosswalk), a period and a breakdown."""
+    frame = pl.from_arrow(native.select(["area_code", *KEYS]))
+    if crosswalk is not None:
+        cw = _cached_frame("crosswalk", crosswalk.select("old_code", "new_code"), cache)
+        frame = frame.join(cw, left_on="area_code", right_on="old_code", how="left").select(
+            pl.coalesce("new_code", "area_code").alias("area_code"), *KEYS
+        )
+    return frame.select(pl.struct(pl.all()).n_unique()).item() == frame.height
+
+
 def _unmatched(rows: ir.Table, closure, crosswalk, key, cache: dict | None) -> list[str]:
     # Codes outside the territory depend on the dataset, not on the indicator: checked once per dataset.
     if cache is not None and key in cache:
@@ -236,10 +247,12 @@ def compute_family(
         #    Otherwise one cheap pass counts them, with the codes outside the territory.
         datasets = tuple(sorted({x for d in defs for x in d.datasets}))
         native = rows.to_pyarrow() if sources.materialize else None
+        unique_rows = False
         if native is not None:
             rows = ibis.memtable(native)
             nullable = {j for j in range(len(unique)) if native.column(f"u{j}").null_count}
             missing_codes = _unmatched_native(native, closure, crosswalk, unmatched_cache)
+            unique_rows = _unique_native(native, crosswalk, unmatched_cache)
         else:
             moved = apply_crosswalk(rows, crosswalk)
             known = closure.select(_known=closure.child_code).distinct()
@@ -282,7 +295,13 @@ def compute_family(
         levels = sorted({lvl for c in codes for lvl in catalogue[c].get("levels") or []})
         cl = closure.filter(closure.ancestor_level.isin(levels))
         grouped = sum_through(
-            rows, list(masked.values()), [f"{m}_missing" for m in masks.values()], cl, crosswalk, FLAGS
+            rows,
+            list(masked.values()),
+            [f"{m}_missing" for m in masks.values()],
+            cl,
+            crosswalk,
+            FLAGS,
+            unique_rows=unique_rows,
         )
         if areas:
             grouped = grouped.filter(grouped.area_code.isin(list(areas)))
