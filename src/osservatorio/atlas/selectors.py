@@ -301,10 +301,10 @@ def mid_date(row: dict) -> str:
 def chart_rows(ser: dict[str, list[dict]], names: dict[str, str]) -> tuple[list[dict], list[int]]:
     """Rows for `charts.time_series` (area code → rows, area code → name) and the breaks they need.
 
-    A yearly series gives one row per year, with a break next to a year of only a few months; a monthly one
-    one row per month, at the middle of the month and named by it; snapshots also give the date and label of
-    their period and a break before every snapshot after the first, so that
-    no line joins periods that are not comparable."""
+    A yearly series gives one row per year, with a break next to a year of only a few months. A monthly
+    series gives one row per month, drawn at the middle of the month and named by it. Snapshots also give the
+    date and label of their period and a break before every snapshot after the first, so that no line joins
+    periods that are not comparable."""
     every = [r for rows in ser.values() for r in rows]
     snapshots = is_snapshots(every)
     out = []

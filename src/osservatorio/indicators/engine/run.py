@@ -163,26 +163,27 @@ def _cached_frame(key: str, table: ir.Table, cache: dict | None) -> pl.DataFrame
     return out
 
 
+def _after_crosswalk(frame: pl.DataFrame, crosswalk: ir.Table | None, cache: dict | None) -> pl.DataFrame:
+    """In-memory rows with the codes of merged comuni replaced by their successor's (as `apply_crosswalk`)."""
+    if crosswalk is None:
+        return frame
+    cw = _cached_frame("crosswalk", crosswalk.select("old_code", "new_code"), cache)
+    moved = frame.join(cw, left_on="area_code", right_on="old_code", how="left")
+    return moved.with_columns(area_code=pl.coalesce("new_code", "area_code")).select(frame.columns)
+
+
 def _unmatched_native(native, closure: ir.Table, crosswalk: ir.Table | None, cache: dict | None) -> list[str]:
     """`unmatched_codes` for native rows already in memory: their distinct codes against the closure's."""
-    codes = pl.from_arrow(native.select(["area_code"])).unique().drop_nulls()
-    if crosswalk is not None:
-        cw = _cached_frame("crosswalk", crosswalk.select("old_code", "new_code"), cache)
-        codes = codes.join(cw, left_on="area_code", right_on="old_code", how="left").select(
-            area_code=pl.coalesce("new_code", "area_code")
-        )
+    codes = _after_crosswalk(
+        pl.from_arrow(native.select(["area_code"])).unique().drop_nulls(), crosswalk, cache
+    )
     known = _cached_frame("known", closure.select(_known=closure.child_code).distinct(), cache)
     return codes.join(known, left_on="area_code", right_on="_known", how="anti")["area_code"].to_list()
 
 
 def _unique_native(native, crosswalk: ir.Table | None, cache: dict | None) -> bool:
     """Whether no two native rows share an area (after the crosswalk), a period and a breakdown."""
-    frame = pl.from_arrow(native.select(["area_code", *KEYS]))
-    if crosswalk is not None:
-        cw = _cached_frame("crosswalk", crosswalk.select("old_code", "new_code"), cache)
-        frame = frame.join(cw, left_on="area_code", right_on="old_code", how="left").select(
-            pl.coalesce("new_code", "area_code").alias("area_code"), *KEYS
-        )
+    frame = _after_crosswalk(pl.from_arrow(native.select(["area_code", *KEYS])), crosswalk, cache)
     return frame.select(pl.struct(pl.all()).n_unique()).item() == frame.height
 
 
