@@ -119,3 +119,16 @@ def _fresh_default_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _italian_first():
+    """Every test starts in Italian: a request that chose English leaves it active in the test's thread (the
+    locale middleware activates, nothing deactivates), and the next test run by the same worker would read
+    English where it expects Italian (a report PDF half in English failed this way)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

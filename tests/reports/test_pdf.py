@@ -277,3 +277,12 @@ def test_the_pdf_shows_the_numbers_the_atlas_shows(make_pdf, area):
     assert len(years) >= 5
     for r in years:
         assert atlas_text.number(r["value"], income["indicator"].decimals) in text, r["period_start"]
+
+
+def test_a_report_is_in_italian_whatever_language_the_worker_was_left_in(make_pdf):
+    from django.utils import translation
+
+    translation.activate("en")  # as a request that chose English leaves the thread
+    text = _flat(make_pdf("profilo", "019036", fresh=True)["text"])
+    assert "Figura 1." in text and "Figure 1." not in text
+    assert translation.get_language() == "en"  # the job does not change the thread's language for good

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import render, sections
 from .document import Document
@@ -177,16 +177,19 @@ def run_generation(report_id: int) -> GeneratedReport:
         _update(report_id, progress=2 + int(58 * i / max(n, 1)), step=f"sezione {i} di {n}: {label}"[:200])
 
     try:
-        doc = build_document(report.snapshot, report.area_code, progress=progress)
-        blocking = [p for p in doc.problems]
-        if blocking:
-            raise ReportError("; ".join(str(p) for p in blocking))
-        _update(report_id, progress=62, step="grafici e mappe")
-        doc.render_figures()
-        _update(report_id, progress=75, step="impaginazione del PDF")
-        html = render.pdf_html(doc, generated=report)
-        target = output_path(report)
-        info = render.write_pdf(html, target)
+        # The documents are written in Italian (PDF language «it»): their headings and captions too, whatever
+        # language the thread running the job was left in by an earlier request.
+        with translation.override(settings.LANGUAGE_CODE):
+            doc = build_document(report.snapshot, report.area_code, progress=progress)
+            blocking = [p for p in doc.problems]
+            if blocking:
+                raise ReportError("; ".join(str(p) for p in blocking))
+            _update(report_id, progress=62, step="grafici e mappe")
+            doc.render_figures()
+            _update(report_id, progress=75, step="impaginazione del PDF")
+            html = render.pdf_html(doc, generated=report)
+            target = output_path(report)
+            info = render.write_pdf(html, target)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the report, not lost in a worker log
         log.exception("report %s failed", report_id)
         message = str(exc) if isinstance(exc, ReportError) else f"errore durante la generazione: {exc}"
