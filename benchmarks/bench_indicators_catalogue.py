@@ -108,6 +108,18 @@ def pandas_ages(age: pd.Series, ranges) -> pd.Series:
     return mask
 
 
+def pandas_age_rows(geo: pd.DataFrame, num, den) -> pd.DataFrame:
+    """Numerator and denominator per comune and year, by sex ("sesso=M") and in total (""), as the engine."""
+    g = geo.assign(
+        numerator=geo.population.where(pandas_ages(geo.age, num), 0),
+        denominator=geo.population.where(pandas_ages(geo.age, den), 0),
+    )
+    by_sex = g.groupby(["comune_code", "year", "sex"], as_index=False)[["numerator", "denominator"]].sum()
+    total = by_sex.groupby(["comune_code", "year"], as_index=False)[["numerator", "denominator"]].sum()
+    by_sex = by_sex.assign(breakdown_key="sesso=" + by_sex.sex).drop(columns="sex")
+    return pd.concat([by_sex, total.assign(breakdown_key="")])
+
+
 def derived_datasets() -> set[str]:
     """Datasets another app produces (their loader module says `DERIVED = True`), not parsed from files."""
     from osservatorio.sources import registry
@@ -215,19 +227,12 @@ def pandas_baseline(wdir: Path, closure_pl: pl.DataFrame):
         g["value"] = g.numerator / g.denominator * mult
         out[code] = g
     for code, (num, den, mult) in AGE.items():
-        g = geo.assign(
-            numerator=geo.population.where(pandas_ages(geo.age, num), 0),
-            denominator=geo.population.where(pandas_ages(geo.age, den), 0),
-        )
-        # Same numbers as the catalogue: by sex and in total.
-        by_sex = g.groupby(["comune_code", "year", "sex"], as_index=False)[["numerator", "denominator"]].sum()
-        total = by_sex.groupby(["comune_code", "year"], as_index=False)[["numerator", "denominator"]].sum()
-        df = pd.concat([by_sex, total.assign(sex="")])
-        m = df.merge(closure, left_on="comune_code", right_on="child_code")
-        g = m.groupby(["ancestor_code", "ancestor_level", "year", "sex"], as_index=False)[
+        # Same rows as the catalogue, by sex and in total; the totals are compared.
+        m = pandas_age_rows(geo, num, den).merge(closure, left_on="comune_code", right_on="child_code")
+        g = m.groupby(["ancestor_code", "ancestor_level", "year", "breakdown_key"], as_index=False)[
             ["numerator", "denominator"]
         ].sum()
-        g = g[g.sex == ""]
+        g = g[g.breakdown_key == ""]
         g["value"] = g.numerator / g.denominator * mult
         out[code] = g
     return time.perf_counter() - t, out
@@ -297,14 +302,7 @@ def pandas_same_baseline(wdir: Path, closure_pl: pl.DataFrame, methods: dict[str
         ].sum(min_count=1)
         out[code] = publish(g.assign(breakdown_key=""), mult, methods[code])
     for code, (num, den, mult) in AGE.items():
-        g = geo.assign(
-            numerator=geo.population.where(pandas_ages(geo.age, num), 0),
-            denominator=geo.population.where(pandas_ages(geo.age, den), 0),
-        )
-        by_sex = g.groupby(["comune_code", "year", "sex"], as_index=False)[["numerator", "denominator"]].sum()
-        total = by_sex.groupby(["comune_code", "year"], as_index=False)[["numerator", "denominator"]].sum()
-        df = pd.concat([by_sex.assign(breakdown_key="sesso=" + by_sex.sex), total.assign(breakdown_key="")])
-        m = df.merge(closure, left_on="comune_code", right_on="child_code")
+        m = pandas_age_rows(geo, num, den).merge(closure, left_on="comune_code", right_on="child_code")
         g = (
             m.assign(n_rows=1)
             .groupby(["ancestor_code", "ancestor_level", "year", "breakdown_key"], as_index=False)[
