@@ -238,10 +238,16 @@ def pandas_baseline(wdir: Path, closure_pl: pl.DataFrame):
     return time.perf_counter() - t, out
 
 
-def np_intervals(x: np.ndarray, n: np.ndarray, mult: float, method: str) -> dict[str, np.ndarray]:
-    """The analyst's own interval code: Wilson for proportions, Byar (exact Poisson below 10) for rates."""
+def exact_poisson(o: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Garwood) limits of Poisson counts, used by both baselines below 10."""
     from scipy.stats import chi2
 
+    alpha = 1 - conf
+    return np.where(o > 0, chi2.ppf(alpha / 2, 2 * o) / 2, 0.0), chi2.ppf(1 - alpha / 2, 2 * (o + 1)) / 2
+
+
+def np_intervals(x: np.ndarray, n: np.ndarray, mult: float, method: str) -> dict[str, np.ndarray]:
+    """The analyst's own interval code: Wilson for proportions, Byar (exact Poisson below 10) for rates."""
     out = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for level, z in Z.items():
@@ -253,12 +259,10 @@ def np_intervals(x: np.ndarray, n: np.ndarray, mult: float, method: str) -> dict
                 lo = np.where(bad, np.nan, np.clip(centre - half, 0, 1)) * mult
                 hi = np.where(bad, np.nan, np.clip(centre + half, 0, 1)) * mult
             elif method == "byar":
-                alpha = 1 - CONF[level]
                 lo = np.where(x > 0, np.maximum(x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3, 0), 0.0)
                 hi = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1))) ** 3
                 small = x < 10
-                lo[small] = np.where(x[small] > 0, chi2.ppf(alpha / 2, 2 * x[small]) / 2, 0.0)
-                hi[small] = chi2.ppf(1 - alpha / 2, 2 * (x[small] + 1)) / 2
+                lo[small], hi[small] = exact_poisson(x[small], CONF[level])
                 scale = np.where(n > 0, mult / n, np.nan)
                 lo, hi = lo * scale, hi * scale
             else:
@@ -437,20 +441,17 @@ def sql_keep(missing: str) -> str:
 
 def exact_small_counts(w: pl.DataFrame, num: str, den: str, mult: float, i: int) -> pl.DataFrame:
     """Exact Poisson limits where the count is below 10 (DuckDB has no chi-square quantile): done in numpy."""
-    from scipy.stats import chi2
-
     o = w[num].to_numpy()
     n = w[den].to_numpy()
     small = np.flatnonzero((o < 10) & w[f"v{i}"].is_not_null().to_numpy())
     if not small.size:
         return w
     fixes = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n[small] > 0, mult / n[small], np.nan)
     for level, conf in CONF.items():
-        alpha = 1 - conf
-        scale = np.where(n[small] > 0, mult / np.where(n[small] > 0, n[small], 1), np.nan)
-        lo = np.where(o[small] > 0, chi2.ppf(alpha / 2, 2 * o[small]) / 2, 0.0) * scale
-        hi = chi2.ppf(1 - alpha / 2, 2 * (o[small] + 1)) / 2 * scale
-        for name, x in ((f"l{level}_{i}", lo), (f"h{level}_{i}", hi)):
+        lo, hi = exact_poisson(o[small], conf)
+        for name, x in ((f"l{level}_{i}", lo * scale), (f"h{level}_{i}", hi * scale)):
             fixes.append(w[name].scatter(small, x))
     return w.with_columns(fixes)
 
@@ -563,8 +564,7 @@ def sql_baseline(wdir: Path, closure_pl: pl.DataFrame):
         ).to_arrow_table()
     for code, (num, den, mult) in AGE.items():
         out[code] = con.sql(
-            f"""with {SQL_EXPECTED},
-                by_sex as (
+            f"""with by_sex as (
                   select comune_code, year, sex,
                          sum(population) filter (where {sql_ages(num)}) as numerator,
                          sum(population) filter (where {sql_ages(den)}) as denominator
